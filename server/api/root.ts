@@ -1,0 +1,24 @@
+import { auditRouter } from './routers/audit';
+import { authRouter } from './routers/auth';
+import { companyRouter } from './routers/company';
+import { employeeRouter } from './routers/employee';
+import { joinRouter } from './routers/join';
+import { keysRouter } from './routers/keys';
+import { setupRouter } from './routers/setup';
+import { submissionRouter } from './routers/submission';
+import { createCallerFactory, createTRPCRouter } from './trpc';
+
+export const appRouter = createTRPCRouter({
+	setup: setupRouter,
+	auth: authRouter,
+	keys: keysRouter,
+	company: companyRouter,
+	employee: employeeRouter,
+	join: joinRouter,
+	submission: submissionRouter,
+	audit: auditRouter
+});
+
+/** The only thing the browser imports from the server, and only as a type. */
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

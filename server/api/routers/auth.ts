@@ -1,0 +1,134 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { appendAudit } from '../../audit';
+import { burnPasswordCheck, verifyPassword } from '../../auth/password';
+import { clearSessionCookie, createSession, deleteSession, sessionCookie } from '../../auth/session';
+import { ACCOUNT_POLICY, clearFailures, IP_POLICY, recordFailure, retryAfterSeconds } from '../../auth/throttle';
+import { companies, employees, handlerKeys, organisations, users } from '../../db/schema';
+import { createTRPCRouter, fail, publicProcedure, type Context } from '../trpc';
+
+/** Refuses the attempt while the account or the IP must wait; logs the refusal. */
+export async function enforceThrottle(ctx: Context, keys: { key: string; policy: typeof ACCOUNT_POLICY }[]): Promise<void> {
+	const now = ctx.services.now();
+	let wait = 0;
+	for (const { key, policy } of keys) wait = Math.max(wait, await retryAfterSeconds(ctx.db, key, policy, now));
+	if (wait > 0) fail('TOO_MANY_REQUESTS', 'rate_limited', { seconds: wait }, { retryAfterSeconds: wait });
+}
+
+/** Counts a failure on every key and logs a lock when one happens. */
+export async function countFailure(ctx: Context, keys: { key: string; policy: typeof ACCOUNT_POLICY }[]): Promise<boolean> {
+	const now = ctx.services.now();
+	let locked = false;
+	for (const { key, policy } of keys) {
+		if (await recordFailure(ctx.db, key, policy, now)) {
+			locked = true;
+			// The key names a user ID or an IP, never a secret.
+			ctx.services.log.warn('sign-in locked', { key: key.replace(/^(\w+):.*/, '$1:…'), ip: ctx.req.ip });
+		}
+	}
+	return locked;
+}
+
+export const authRouter = createTRPCRouter({
+	login: publicProcedure
+		.input(z.object({ loginId: z.string().min(1).max(64), password: z.string().min(1).max(256) }))
+		.mutation(async ({ ctx, input }) => {
+			const now = ctx.services.now();
+			const keys = [
+				{ key: `login:${input.loginId.toLowerCase()}`, policy: ACCOUNT_POLICY },
+				{ key: `ip:${ctx.req.ip}`, policy: IP_POLICY }
+			];
+			await enforceThrottle(ctx, keys);
+			const [user] = await ctx.db.select().from(users).where(eq(users.loginId, input.loginId));
+			const ok = user
+				? await verifyPassword(input.password, user.passwordHash)
+				: (await burnPasswordCheck(input.password, ctx.services.config.passwordLogN), false);
+			const audit = {
+				orgId: user?.orgId ?? null,
+				actorType: user ? ('handler' as const) : ('anonymous' as const),
+				actorId: user?.id ?? null,
+				actorLabel: input.loginId.slice(0, 64),
+				action: 'login' as const,
+				ip: ctx.req.ip,
+				userAgent: ctx.req.userAgent
+			};
+			if (!user || !ok) {
+				const locked = await countFailure(ctx, keys);
+				await appendAudit(ctx.db, { ...audit, result: 'denied', detail: { locked } }, now);
+				fail('UNAUTHORIZED', 'bad_credentials');
+			}
+			await clearFailures(ctx.db, keys[0]!.key);
+			const { token } = await createSession(ctx.db, { kind: 'handler', userId: user.id }, now, ctx.services.config.handlerMaxSeconds);
+			ctx.req.setCookie(sessionCookie(token, ctx.services.config.handlerMaxSeconds, ctx.req.secure));
+			await ctx.db.update(users).set({ previousLoginAt: user.lastLoginAt, lastLoginAt: now }).where(eq(users.id, user.id));
+			await appendAudit(ctx.db, { ...audit, result: 'ok' }, now);
+			return { ok: true as const };
+		}),
+
+	logout: publicProcedure.mutation(async ({ ctx }) => {
+		const session = ctx.session;
+		ctx.req.setCookie(clearSessionCookie(ctx.req.secure));
+		if (!session) return { ok: true as const };
+		const now = ctx.services.now();
+		await deleteSession(ctx.db, session.id);
+		if (session.kind === 'handler') {
+			const [user] = await ctx.db
+				.update(users)
+				.set({ lastLogoutAt: now })
+				.where(eq(users.id, session.userId))
+				.returning({ orgId: users.orgId, loginId: users.loginId });
+			await appendAudit(
+				ctx.db,
+				{ orgId: user?.orgId, actorType: 'handler', actorId: session.userId, actorLabel: user?.loginId, action: 'logout', result: 'ok', ip: ctx.req.ip, userAgent: ctx.req.userAgent },
+				now
+			);
+		} else {
+			await appendAudit(
+				ctx.db,
+				{ companyId: session.companyId, actorType: 'employee', actorId: session.employeeId, action: 'logout', result: 'ok', ip: ctx.req.ip, userAgent: ctx.req.userAgent },
+				now
+			);
+		}
+		return { ok: true as const };
+	}),
+
+	/** Who is signed in, for the UI. Null when nobody is. */
+	me: publicProcedure.query(async ({ ctx }) => {
+		const session = ctx.session;
+		if (!session) return null;
+		if (session.kind === 'employee') {
+			const [row] = await ctx.db
+				.select({ id: employees.id, code: employees.code, companyId: companies.id, companyName: companies.name })
+				.from(employees)
+				.innerJoin(companies, eq(companies.id, employees.companyId))
+				.where(eq(employees.id, session.employeeId));
+			if (!row) return null;
+			return { kind: 'employee' as const, employee: row };
+		}
+		const [row] = await ctx.db
+			.select({
+				id: users.id,
+				loginId: users.loginId,
+				displayName: users.displayName,
+				isAdmin: users.isAdmin,
+				orgId: users.orgId,
+				orgName: organisations.name,
+				lastLoginAt: users.previousLoginAt,
+				lastLogoutAt: users.lastLogoutAt,
+				recipient: handlerKeys.recipient,
+				signingPublicKey: handlerKeys.signingPublicKey,
+				fingerprint: handlerKeys.fingerprint
+			})
+			.from(users)
+			.innerJoin(organisations, eq(organisations.id, users.orgId))
+			.leftJoin(handlerKeys, eq(handlerKeys.userId, users.id))
+			.where(eq(users.id, session.userId));
+		if (!row) return null;
+		const { recipient, signingPublicKey, fingerprint, lastLoginAt, lastLogoutAt, ...user } = row;
+		return {
+			kind: 'handler' as const,
+			user: { ...user, lastLoginAt: lastLoginAt?.toISOString() ?? null, lastLogoutAt: lastLogoutAt?.toISOString() ?? null },
+			handlerKey: recipient && signingPublicKey && fingerprint ? { recipient, signingPublicKey, fingerprint } : null
+		};
+	})
+});

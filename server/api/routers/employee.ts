@@ -1,0 +1,174 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { and, asc, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import { dataKeyEpochOf } from '../../../src/lib/crypto/index';
+import { appendAuditInTx } from '../../audit';
+import { hashPassword } from '../../auth/password';
+import { hashToken } from '../../auth/session';
+import { companies, companyManifests, employees, invitations, submissions } from '../../db/schema';
+import { b64, employeeCode, toB64, toBytes, uuid } from '../inputs';
+import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
+
+/** Unambiguous characters for an initial password someone types from a printed letter. */
+const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+function initialPassword(): string {
+	const chars = Array.from({ length: 12 }, () => PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)]);
+	return [chars.slice(0, 4), chars.slice(4, 8), chars.slice(8)].map((g) => g.join('')).join('-');
+}
+
+export const employeeRouter = createTRPCRouter({
+	list: handlerProcedure.input(z.object({ companyId: uuid })).query(async ({ ctx, input }) => {
+		await requireRole(ctx, input.companyId);
+		const rows = await ctx.db
+			.select({ id: employees.id, code: employees.code, sealedName: employees.sealedName, joinedAt: employees.joinedAt })
+			.from(employees)
+			.where(eq(employees.companyId, input.companyId))
+			.orderBy(asc(employees.code));
+		const ids = rows.map((r) => r.id);
+		const invites = ids.length
+			? await ctx.db
+					.select({ employeeId: invitations.employeeId, usedAt: invitations.usedAt })
+					.from(invitations)
+					.where(and(inArray(invitations.employeeId, ids), isNull(invitations.revokedAt)))
+			: [];
+		const subs = ids.length
+			? await ctx.db
+					.select({ id: submissions.id, employeeId: submissions.employeeId, createdAt: submissions.createdAt, epoch: submissions.epoch })
+					.from(submissions)
+					.where(inArray(submissions.employeeId, ids))
+					.orderBy(desc(submissions.createdAt))
+			: [];
+		return rows.map((r) => {
+			const own = invites.filter((i) => i.employeeId === r.id);
+			const invitation = own.some((i) => i.usedAt) ? ('used' as const) : own.length ? ('pending' as const) : ('none' as const);
+			const latest = subs.find((s) => s.employeeId === r.id);
+			const status = latest ? 'submitted' : r.joinedAt ? 'joined' : invitation === 'pending' ? 'invited' : 'not_invited';
+			return {
+				id: r.id,
+				code: r.code,
+				sealedName: toB64(r.sealedName),
+				status: status as 'submitted' | 'joined' | 'invited' | 'not_invited',
+				invitation,
+				latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt.toISOString(), epoch: latest.epoch } : null
+			};
+		});
+	}),
+
+	/** Adds an employee: the code is metadata, the display name arrives sealed under the data key. */
+	create: handlerProcedure
+		.input(z.object({ id: uuid, companyId: uuid, code: employeeCode, sealedName: b64(4096) }))
+		.mutation(async ({ ctx, input }) => {
+			await requireRole(ctx, input.companyId);
+			const sealedName = toBytes(input.sealedName);
+			try {
+				dataKeyEpochOf(sealedName);
+			} catch {
+				fail('BAD_REQUEST', 'sealed_data_invalid');
+			}
+			const now = ctx.services.now();
+			await ctx.db.transaction(async (tx) => {
+				const clash = await tx
+					.select({ id: employees.id })
+					.from(employees)
+					.where(and(eq(employees.companyId, input.companyId), eq(employees.code, input.code)));
+				if (clash.length) fail('CONFLICT', 'employee_code_exists', { code: input.code });
+				const sameId = await tx.select({ id: employees.id }).from(employees).where(eq(employees.id, input.id));
+				if (sameId.length) fail('CONFLICT', 'invalid_input');
+				await tx.insert(employees).values({
+					id: input.id,
+					companyId: input.companyId,
+					code: input.code,
+					sealedName,
+					createdBy: ctx.user.id,
+					createdAt: now
+				});
+				await appendAuditInTx(
+					tx,
+					{
+						orgId: ctx.user.orgId,
+						companyId: input.companyId,
+						actorType: 'handler',
+						actorId: ctx.user.id,
+						actorLabel: ctx.user.loginId,
+						action: 'employee_create',
+						targetType: 'employee',
+						targetId: input.id,
+						result: 'ok',
+						ip: ctx.req.ip,
+						userAgent: ctx.req.userAgent,
+						detail: { code: input.code }
+					},
+					now
+				);
+			});
+			return { ok: true as const };
+		}),
+
+	/**
+	 * Issues a one-time join link and an initial password (shown once). Earlier unused
+	 * invitations of the same employee stop working.
+	 */
+	invite: handlerProcedure.input(z.object({ employeeId: uuid })).mutation(async ({ ctx, input }) => {
+		const [employee] = await ctx.db.select({ companyId: employees.companyId, code: employees.code }).from(employees).where(eq(employees.id, input.employeeId));
+		if (!employee) fail('NOT_FOUND', 'not_found');
+		await requireRole(ctx, employee.companyId);
+		const token = randomBytes(32).toString('base64url');
+		const password = initialPassword();
+		const passwordHash = await hashPassword(password, ctx.services.config.passwordLogN);
+		const now = ctx.services.now();
+		await ctx.db.transaction(async (tx) => {
+			await tx
+				.update(invitations)
+				.set({ revokedAt: now })
+				.where(and(eq(invitations.employeeId, input.employeeId), isNull(invitations.usedAt), isNull(invitations.revokedAt)));
+			await tx.insert(invitations).values({
+				employeeId: input.employeeId,
+				tokenHash: hashToken(token),
+				passwordHash,
+				createdBy: ctx.user.id,
+				createdAt: now,
+				expiresAt: new Date(now.getTime() + ctx.services.config.invitationDays * 86_400_000)
+			});
+			await appendAuditInTx(
+				tx,
+				{
+					orgId: ctx.user.orgId,
+					companyId: employee.companyId,
+					actorType: 'handler',
+					actorId: ctx.user.id,
+					actorLabel: ctx.user.loginId,
+					action: 'employee_invite',
+					targetType: 'employee',
+					targetId: input.employeeId,
+					result: 'ok',
+					ip: ctx.req.ip,
+					userAgent: ctx.req.userAgent
+				},
+				now
+			);
+		});
+		return { token, initialPassword: password };
+	}),
+
+	/** The company's root public key and manifest chain, for the employee's browser to verify. */
+	companyKeys: employeeProcedure.query(async ({ ctx }) => {
+		const [company] = await ctx.db
+			.select({ id: companies.id, rootPublicKey: companies.rootPublicKey, rootFingerprint: companies.rootFingerprint })
+			.from(companies)
+			.where(eq(companies.id, ctx.employee.companyId));
+		if (!company) fail('NOT_FOUND', 'not_found');
+		const manifests = await ctx.db
+			.select({ body: companyManifests.body, signature: companyManifests.signature })
+			.from(companyManifests)
+			.where(eq(companyManifests.companyId, company.id))
+			.orderBy(asc(companyManifests.epoch));
+		return {
+			companyId: company.id,
+			employeeId: ctx.employee.id,
+			rootPublicKey: company.rootPublicKey,
+			rootFingerprint: company.rootFingerprint,
+			manifests
+		};
+	})
+});

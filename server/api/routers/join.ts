@@ -1,0 +1,109 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { z } from 'zod';
+import { appendAudit, appendAuditInTx } from '../../audit';
+import { verifyPassword } from '../../auth/password';
+import { createSession, hashToken, sessionCookie } from '../../auth/session';
+import { ACCOUNT_POLICY, clearFailures, IP_POLICY } from '../../auth/throttle';
+import { companies, employees, invitations } from '../../db/schema';
+import { createTRPCRouter, fail, publicProcedure, type Context } from '../trpc';
+import { countFailure, enforceThrottle } from './auth';
+
+const token = z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/);
+
+async function findInvitation(ctx: Context, rawToken: string) {
+	const [row] = await ctx.db
+		.select({
+			id: invitations.id,
+			employeeId: invitations.employeeId,
+			passwordHash: invitations.passwordHash,
+			usedAt: invitations.usedAt,
+			revokedAt: invitations.revokedAt,
+			expiresAt: invitations.expiresAt,
+			employeeCode: employees.code,
+			companyId: companies.id,
+			companyName: companies.name,
+			orgId: companies.orgId
+		})
+		.from(invitations)
+		.innerJoin(employees, eq(employees.id, invitations.employeeId))
+		.innerJoin(companies, eq(companies.id, employees.companyId))
+		.where(eq(invitations.tokenHash, hashToken(rawToken)));
+	return row;
+}
+
+type Invitation = NonNullable<Awaited<ReturnType<typeof findInvitation>>>;
+
+function stateOf(inv: Invitation, now: Date): 'pending' | 'used' | 'expired' {
+	if (inv.usedAt) return 'used';
+	if (inv.revokedAt || inv.expiresAt.getTime() <= now.getTime()) return 'expired';
+	return 'pending';
+}
+
+export const joinRouter = createTRPCRouter({
+	/** What the join page shows before the employee signs in: company and employee code. */
+	peek: publicProcedure.input(z.object({ token })).mutation(async ({ ctx, input }) => {
+		const ipKey = [{ key: `ip:${ctx.req.ip}`, policy: IP_POLICY }];
+		await enforceThrottle(ctx, ipKey);
+		const inv = await findInvitation(ctx, input.token);
+		if (!inv) {
+			await countFailure(ctx, ipKey);
+			fail('NOT_FOUND', 'join_link_invalid');
+		}
+		return { companyName: inv.companyName, employeeCode: inv.employeeCode, state: stateOf(inv, ctx.services.now()) };
+	}),
+
+	/** Signs the employee in with the initial password and uses up the link. */
+	redeem: publicProcedure
+		.input(z.object({ token, password: z.string().min(1).max(256) }))
+		.mutation(async ({ ctx, input }) => {
+			const now = ctx.services.now();
+			const ipKey = { key: `ip:${ctx.req.ip}`, policy: IP_POLICY };
+			await enforceThrottle(ctx, [ipKey]);
+			const inv = await findInvitation(ctx, input.token);
+			if (!inv) {
+				await countFailure(ctx, [ipKey]);
+				fail('NOT_FOUND', 'join_link_invalid');
+			}
+			const audit = {
+				orgId: inv.orgId,
+				companyId: inv.companyId,
+				actorType: 'employee' as const,
+				actorId: inv.employeeId,
+				actorLabel: inv.employeeCode,
+				action: 'employee_join' as const,
+				targetType: 'invitation',
+				targetId: inv.id,
+				ip: ctx.req.ip,
+				userAgent: ctx.req.userAgent
+			};
+			const state = stateOf(inv, now);
+			if (state !== 'pending') {
+				await appendAudit(ctx.db, { ...audit, result: 'denied', detail: { state } }, now);
+				fail('CONFLICT', state === 'used' ? 'join_link_used' : 'join_link_expired');
+			}
+			const keys = [{ key: `join:${inv.id}`, policy: ACCOUNT_POLICY }, ipKey];
+			await enforceThrottle(ctx, keys);
+			if (!(await verifyPassword(input.password, inv.passwordHash))) {
+				const locked = await countFailure(ctx, keys);
+				await appendAudit(ctx.db, { ...audit, result: 'denied', detail: { locked } }, now);
+				fail('UNAUTHORIZED', 'wrong_initial_password');
+			}
+			const used = await ctx.db.transaction(async (tx) => {
+				// The conditional update makes the link single-use even under a race.
+				const updated = await tx
+					.update(invitations)
+					.set({ usedAt: now })
+					.where(and(eq(invitations.id, inv.id), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
+					.returning({ id: invitations.id });
+				if (!updated.length) return false;
+				await tx.update(employees).set({ passwordHash: inv.passwordHash, joinedAt: now }).where(eq(employees.id, inv.employeeId));
+				await appendAuditInTx(tx, { ...audit, result: 'ok' }, now);
+				return true;
+			});
+			if (!used) fail('CONFLICT', 'join_link_used');
+			await clearFailures(ctx.db, keys[0]!.key);
+			const { token: sessionToken } = await createSession(ctx.db, { kind: 'employee', employeeId: inv.employeeId }, now, ctx.services.config.employeeMaxSeconds);
+			ctx.req.setCookie(sessionCookie(sessionToken, ctx.services.config.employeeMaxSeconds, ctx.req.secure));
+			return { ok: true as const };
+		})
+});

@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { octetInputParser } from '@trpc/server/http';
+import { and, desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import { isAgeFile } from '../../../src/lib/crypto/index';
+import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
+import { appendAudit, appendAuditInTx } from '../../audit';
+import { companies, submissions } from '../../db/schema';
+import { toB64, uuid } from '../inputs';
+import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
+
+/** Metadata of an octet-stream upload, sent as base64url JSON in `x-upload-meta`. */
+export const uploadMeta = z.object({ submissionId: uuid, epoch: z.number().int().min(1).max(1_000_000), kind: z.literal('record') });
+export const UPLOAD_META_HEADER = 'x-upload-meta';
+
+function parseMeta(header: string | string[] | undefined) {
+	if (typeof header !== 'string' || header.length > 2000) fail('BAD_REQUEST', 'upload_meta_invalid');
+	try {
+		return uploadMeta.parse(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')));
+	} catch {
+		fail('BAD_REQUEST', 'upload_meta_invalid');
+	}
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	const reader = stream.getReader();
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		size += value.byteLength;
+		if (size > limit) {
+			await reader.cancel();
+			fail('PAYLOAD_TOO_LARGE', 'upload_too_large', { limit: `${Math.floor(limit / 1048576)} MB` });
+		}
+		chunks.push(value);
+	}
+	const out = new Uint8Array(size);
+	let at = 0;
+	for (const c of chunks) {
+		out.set(c, at);
+		at += c.byteLength;
+	}
+	return out;
+}
+
+/** A reason may be free text, but must not carry a My Number into the (plaintext) audit trail. */
+const reason = z
+	.string()
+	.trim()
+	.min(2)
+	.max(200)
+	.refine((s) => !/\d{12}/.test(normalizeNumberInput(s)), { message: 'reason_contains_number' });
+
+export const submissionRouter = createTRPCRouter({
+	/** Stores one sealed record. Idempotent per submission id, so an outbox may resend. */
+	upload: employeeProcedure.input(octetInputParser).mutation(async ({ ctx, input }) => {
+		const meta = parseMeta(ctx.req.headers['x-upload-meta']);
+		const bytes = await readAll(input, ctx.services.config.uploadLimitBytes);
+		if (!isAgeFile(bytes)) fail('BAD_REQUEST', 'upload_not_ciphertext');
+		const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, ctx.employee.companyId));
+		if (!company) fail('NOT_FOUND', 'not_found');
+		if (meta.epoch !== company.currentEpoch) fail('CONFLICT', 'epoch_outdated');
+		const sha256 = createHash('sha256').update(bytes).digest('hex');
+		const now = ctx.services.now();
+		const result = await ctx.db.transaction(async (tx) => {
+			const [existing] = await tx
+				.select({ employeeId: submissions.employeeId, sha256: submissions.sha256, createdAt: submissions.createdAt })
+				.from(submissions)
+				.where(eq(submissions.id, meta.submissionId));
+			if (existing) {
+				if (existing.employeeId === ctx.employee.id && existing.sha256 === sha256) return existing.createdAt;
+				fail('CONFLICT', 'submission_conflict');
+			}
+			await tx.insert(submissions).values({
+				id: meta.submissionId,
+				companyId: ctx.employee.companyId,
+				employeeId: ctx.employee.id,
+				epoch: meta.epoch,
+				kind: meta.kind,
+				ciphertext: bytes,
+				size: bytes.byteLength,
+				sha256,
+				createdAt: now
+			});
+			await appendAuditInTx(
+				tx,
+				{
+					orgId: company.orgId,
+					companyId: ctx.employee.companyId,
+					actorType: 'employee',
+					actorId: ctx.employee.id,
+					action: 'submit',
+					targetType: 'submission',
+					targetId: meta.submissionId,
+					result: 'ok',
+					ip: ctx.req.ip,
+					userAgent: ctx.req.userAgent,
+					detail: { size: bytes.byteLength, epoch: meta.epoch, kind: meta.kind }
+				},
+				now
+			);
+			return now;
+		});
+		return { id: meta.submissionId, receivedAt: result.toISOString() };
+	}),
+
+	list: handlerProcedure.input(z.object({ companyId: uuid, employeeId: uuid })).query(async ({ ctx, input }) => {
+		await requireRole(ctx, input.companyId);
+		const rows = await ctx.db
+			.select({ id: submissions.id, epoch: submissions.epoch, size: submissions.size, createdAt: submissions.createdAt })
+			.from(submissions)
+			.where(and(eq(submissions.companyId, input.companyId), eq(submissions.employeeId, input.employeeId)))
+			.orderBy(desc(submissions.createdAt));
+		return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+	}),
+
+	/**
+	 * Hands out a sealed record for viewing. The reason is committed to the audit trail
+	 * before the ciphertext leaves the database (DOMAIN.md §7: 利用・出力状況の記録).
+	 */
+	reveal: handlerProcedure.input(z.object({ submissionId: uuid, reason })).mutation(async ({ ctx, input }) => {
+		const [meta] = await ctx.db
+			.select({ companyId: submissions.companyId, employeeId: submissions.employeeId })
+			.from(submissions)
+			.where(eq(submissions.id, input.submissionId));
+		if (!meta) fail('NOT_FOUND', 'not_found');
+		await requireRole(ctx, meta.companyId);
+		const now = ctx.services.now();
+		await appendAudit(
+			ctx.db,
+			{
+				orgId: ctx.user.orgId,
+				companyId: meta.companyId,
+				actorType: 'handler',
+				actorId: ctx.user.id,
+				actorLabel: ctx.user.loginId,
+				action: 'reveal',
+				targetType: 'submission',
+				targetId: input.submissionId,
+				reason: input.reason,
+				result: 'ok',
+				ip: ctx.req.ip,
+				userAgent: ctx.req.userAgent,
+				detail: { employeeId: meta.employeeId }
+			},
+			now
+		);
+		const [row] = await ctx.db
+			.select({ ciphertext: submissions.ciphertext, epoch: submissions.epoch })
+			.from(submissions)
+			.where(eq(submissions.id, input.submissionId));
+		if (!row) fail('NOT_FOUND', 'not_found');
+		return {
+			ciphertext: toB64(row.ciphertext),
+			companyId: meta.companyId,
+			employeeId: meta.employeeId,
+			epoch: row.epoch,
+			submissionId: input.submissionId
+		};
+	})
+});

@@ -1,0 +1,148 @@
+/**
+ * The append-only, hash-chained handling history (CRYPTO.md "Audit trail", DOMAIN.md §7).
+ *
+ * hash = SHA-256(prevHash ‖ canonical(event)), canonical = sorted keys, so the chain
+ * survives jsonb's key reordering. Appends are serialised by a transaction-scoped advisory
+ * lock; `unique(prev_hash)` is the backstop against a forked chain.
+ */
+import { asc, desc, gt, sql } from 'drizzle-orm';
+import { canonicalJson, sha256Hex } from '../src/lib/crypto/index';
+import type { Db } from './db';
+import { auditEvents } from './db/schema';
+
+export const GENESIS_HASH = '0'.repeat(64);
+const AUDIT_LOCK_KEY = 0x6d6e7602; // 'mnv' 2
+
+export type AuditAction =
+	| 'setup'
+	| 'login'
+	| 'logout'
+	| 'handler_key_create'
+	| 'company_create'
+	| 'employee_create'
+	| 'employee_invite'
+	| 'employee_join'
+	| 'submit'
+	| 'reveal';
+
+export interface AuditInput {
+	orgId?: string | null;
+	companyId?: string | null;
+	actorType: 'anonymous' | 'handler' | 'employee' | 'system';
+	actorId?: string | null;
+	actorLabel?: string | null;
+	action: AuditAction;
+	targetType?: string | null;
+	targetId?: string | null;
+	purpose?: string | null;
+	reason?: string | null;
+	result: 'ok' | 'denied' | 'error';
+	ip?: string | null;
+	userAgent?: string | null;
+	detail?: Record<string, string | number | boolean | null> | null;
+}
+
+type AuditRow = typeof auditEvents.$inferSelect;
+
+/** The hashed part of an event: every column but the hash itself. */
+function canonicalEvent(row: Omit<AuditRow, 'hash'>): string {
+	return canonicalJson({
+		seq: row.seq,
+		at: row.at.toISOString(),
+		orgId: row.orgId,
+		companyId: row.companyId,
+		actorType: row.actorType,
+		actorId: row.actorId,
+		actorLabel: row.actorLabel,
+		action: row.action,
+		targetType: row.targetType,
+		targetId: row.targetId,
+		purpose: row.purpose,
+		reason: row.reason,
+		result: row.result,
+		ip: row.ip,
+		userAgent: row.userAgent,
+		detail: row.detail ?? null,
+		prevHash: row.prevHash
+	});
+}
+
+export function eventHash(row: Omit<AuditRow, 'hash'>): string {
+	return sha256Hex(row.prevHash + canonicalEvent(row));
+}
+
+/** Anything that can run drizzle queries: the database or an open transaction. */
+type Executor = Pick<Db, 'select' | 'insert' | 'execute'>;
+
+/**
+ * Appends one event inside the caller's transaction, so the event and the change it records
+ * commit together (or neither does). Use `appendAudit` outside a transaction.
+ */
+export async function appendAuditInTx(tx: Executor, event: AuditInput, at: Date): Promise<{ seq: number; hash: string }> {
+	await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
+	const [last] = await tx
+		.select({ seq: auditEvents.seq, hash: auditEvents.hash })
+		.from(auditEvents)
+		.orderBy(desc(auditEvents.seq))
+		.limit(1);
+	const row: Omit<AuditRow, 'hash'> = {
+		seq: (last?.seq ?? 0) + 1,
+		at,
+		orgId: event.orgId ?? null,
+		companyId: event.companyId ?? null,
+		actorType: event.actorType,
+		actorId: event.actorId ?? null,
+		actorLabel: event.actorLabel ?? null,
+		action: event.action,
+		targetType: event.targetType ?? null,
+		targetId: event.targetId ?? null,
+		purpose: event.purpose ?? null,
+		reason: event.reason ?? null,
+		result: event.result,
+		ip: event.ip ?? null,
+		userAgent: event.userAgent ? event.userAgent.slice(0, 400) : null,
+		detail: event.detail ?? null,
+		prevHash: last?.hash ?? GENESIS_HASH
+	};
+	const hash = eventHash(row);
+	await tx.insert(auditEvents).values({ ...row, hash });
+	return { seq: row.seq, hash };
+}
+
+/** Appends one event in its own transaction (committed when this resolves). */
+export async function appendAudit(db: Db, event: AuditInput, at: Date): Promise<{ seq: number; hash: string }> {
+	return db.transaction((tx) => appendAuditInTx(tx, event, at));
+}
+
+export interface ChainVerdict {
+	ok: boolean;
+	count: number;
+	head: string;
+	/** The first event whose link or hash does not verify. */
+	firstBrokenSeq: number | null;
+}
+
+/** Re-computes the whole chain in pages and names the first broken link. */
+export async function verifyAuditChain(db: Db, pageSize = 1000): Promise<ChainVerdict> {
+	let prev = GENESIS_HASH;
+	let expectedSeq = 1;
+	let count = 0;
+	for (;;) {
+		const page = await db
+			.select()
+			.from(auditEvents)
+			.where(gt(auditEvents.seq, expectedSeq - 1))
+			.orderBy(asc(auditEvents.seq))
+			.limit(pageSize);
+		for (const row of page) {
+			const { hash, ...rest } = row;
+			if (row.seq !== expectedSeq || row.prevHash !== prev || eventHash(rest) !== hash) {
+				return { ok: false, count, head: prev, firstBrokenSeq: expectedSeq };
+			}
+			prev = hash;
+			expectedSeq++;
+			count++;
+		}
+		if (page.length < pageSize) return { ok: true, count, head: prev, firstBrokenSeq: null };
+	}
+}

@@ -1,0 +1,241 @@
+/**
+ * The one schema for both backends (PGlite and PostgreSQL 15).
+ *
+ * What the server may know (CRYPTO.md "Where plaintext may exist"): ids, employee codes,
+ * statuses, timestamps, sizes, public keys, signatures and ciphertext. Every column that
+ * holds personal data of an employee is `bytea` ciphertext sealed in a browser.
+ */
+import {
+	bigint,
+	boolean,
+	customType,
+	index,
+	integer,
+	jsonb,
+	pgTable,
+	primaryKey,
+	text,
+	timestamp,
+	uniqueIndex,
+	uuid
+} from 'drizzle-orm/pg-core';
+
+/** `bytea` that reads back as `Uint8Array` on both drivers (postgres.js yields Buffer). */
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+	dataType: () => 'bytea',
+	fromDriver: (value) =>
+		value instanceof Uint8Array && value.constructor !== Uint8Array
+			? new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
+			: value
+});
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** The operator: a 社労士 / 税理士 office or a company that handles its own staff (seed M-1). */
+export const organisations = pgTable('organisations', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	name: text('name').notNull(),
+	address: text('address').notNull(),
+	contact: text('contact').notNull(),
+	createdAt: createdAt()
+});
+
+/** Handlers and administrators of an organisation (seed M-2). */
+export const users = pgTable('users', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	orgId: uuid('org_id').notNull().references(() => organisations.id),
+	loginId: text('login_id').notNull().unique(),
+	displayName: text('display_name').notNull(),
+	passwordHash: text('password_hash').notNull(),
+	isAdmin: boolean('is_admin').notNull().default(false),
+	createdAt: createdAt(),
+	lastLoginAt: tz('last_login_at'),
+	/** The sign-in before the current one, shown on the dashboard (seed: 前回ログイン情報). */
+	previousLoginAt: tz('previous_login_at'),
+	lastLogoutAt: tz('last_logout_at')
+});
+
+/** A handler's public keys. The private half exists only as age ciphertext in handler_key_wraps. */
+export const handlerKeys = pgTable('handler_keys', {
+	userId: uuid('user_id').primaryKey().references(() => users.id),
+	recipient: text('recipient').notNull(),
+	signingPublicKey: text('signing_public_key').notNull(),
+	fingerprint: text('fingerprint').notNull(),
+	createdAt: createdAt()
+});
+
+/** One age file per unlock method (passphrase now, passkeys later). */
+export const handlerKeyWraps = pgTable(
+	'handler_key_wraps',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		userId: uuid('user_id').notNull().references(() => users.id),
+		method: text('method', { enum: ['passphrase', 'passkey'] }).notNull(),
+		credentialId: text('credential_id'),
+		label: text('label'),
+		ciphertext: bytea('ciphertext').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [index('handler_key_wraps_user_idx').on(t.userId)]
+);
+
+/** Client companies (seed M-3). The 法人番号 is public information and may be plaintext. */
+export const companies = pgTable('companies', {
+	id: uuid('id').primaryKey(),
+	orgId: uuid('org_id').notNull().references(() => organisations.id),
+	name: text('name').notNull(),
+	corporateNumber: text('corporate_number'),
+	rootPublicKey: text('root_public_key').notNull(),
+	rootFingerprint: text('root_fingerprint').notNull(),
+	currentEpoch: integer('current_epoch').notNull(),
+	createdBy: uuid('created_by').notNull().references(() => users.id),
+	createdAt: createdAt()
+});
+
+/** Root-signed epoch manifests; `body` is canonical JSON kept as text so its hash survives. */
+export const companyManifests = pgTable(
+	'company_manifests',
+	{
+		companyId: uuid('company_id').notNull().references(() => companies.id),
+		epoch: integer('epoch').notNull(),
+		body: text('body').notNull(),
+		signature: text('signature').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [primaryKey({ columns: [t.companyId, t.epoch] })]
+);
+
+/** Per-company roles (seed 1-1): 事務取扱責任者 = responsible, 事務取扱担当者 = staff. */
+export const companyRoles = pgTable(
+	'company_roles',
+	{
+		companyId: uuid('company_id').notNull().references(() => companies.id),
+		userId: uuid('user_id').notNull().references(() => users.id),
+		role: text('role', { enum: ['responsible', 'staff'] }).notNull(),
+		grantedBy: uuid('granted_by').notNull().references(() => users.id),
+		createdAt: createdAt(),
+		revokedAt: tz('revoked_at')
+	},
+	(t) => [primaryKey({ columns: [t.companyId, t.userId] })]
+);
+
+/** Company keys sealed to one handler's recipient and signed by the granting handler. */
+export const keyGrants = pgTable(
+	'key_grants',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		companyId: uuid('company_id').notNull().references(() => companies.id),
+		userId: uuid('user_id').notNull().references(() => users.id),
+		kind: text('kind', { enum: ['epoch', 'root'] }).notNull(),
+		epoch: integer('epoch'),
+		ciphertext: bytea('ciphertext').notNull(),
+		signature: text('signature').notNull(),
+		grantedBy: uuid('granted_by').notNull().references(() => users.id),
+		createdAt: createdAt()
+	},
+	(t) => [index('key_grants_company_user_idx').on(t.companyId, t.userId)]
+);
+
+/** Employees: the code is metadata the server may know; the name is sealed under the data key. */
+export const employees = pgTable(
+	'employees',
+	{
+		id: uuid('id').primaryKey(),
+		companyId: uuid('company_id').notNull().references(() => companies.id),
+		code: text('code').notNull(),
+		sealedName: bytea('sealed_name').notNull(),
+		passwordHash: text('password_hash'),
+		joinedAt: tz('joined_at'),
+		createdBy: uuid('created_by').notNull().references(() => users.id),
+		createdAt: createdAt()
+	},
+	(t) => [uniqueIndex('employees_company_code_uq').on(t.companyId, t.code)]
+);
+
+/** One-time join links: only hashes of the token and of the initial password are stored. */
+export const invitations = pgTable(
+	'invitations',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		employeeId: uuid('employee_id').notNull().references(() => employees.id),
+		tokenHash: text('token_hash').notNull().unique(),
+		passwordHash: text('password_hash').notNull(),
+		createdBy: uuid('created_by').notNull().references(() => users.id),
+		createdAt: createdAt(),
+		expiresAt: tz('expires_at').notNull(),
+		usedAt: tz('used_at'),
+		revokedAt: tz('revoked_at')
+	},
+	(t) => [index('invitations_employee_idx').on(t.employeeId)]
+);
+
+/** Sealed submissions. The id is generated in the employee's browser and sealed inside the envelope. */
+export const submissions = pgTable(
+	'submissions',
+	{
+		id: uuid('id').primaryKey(),
+		companyId: uuid('company_id').notNull().references(() => companies.id),
+		employeeId: uuid('employee_id').notNull().references(() => employees.id),
+		epoch: integer('epoch').notNull(),
+		kind: text('kind', { enum: ['record'] }).notNull(),
+		ciphertext: bytea('ciphertext').notNull(),
+		size: integer('size').notNull(),
+		sha256: text('sha256').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [index('submissions_employee_idx').on(t.employeeId, t.createdAt)]
+);
+
+/** Server-side sessions; the cookie carries a random token, the table only its hash. */
+export const sessions = pgTable(
+	'sessions',
+	{
+		id: text('id').primaryKey(),
+		kind: text('kind', { enum: ['handler', 'employee'] }).notNull(),
+		userId: uuid('user_id').references(() => users.id),
+		employeeId: uuid('employee_id').references(() => employees.id),
+		createdAt: createdAt(),
+		lastSeenAt: tz('last_seen_at').notNull().defaultNow(),
+		expiresAt: tz('expires_at').notNull()
+	},
+	(t) => [index('sessions_user_idx').on(t.userId)]
+);
+
+/** Failed sign-in counters per account and per IP, in the database so they hold across processes. */
+export const loginThrottle = pgTable('login_throttle', {
+	key: text('key').primaryKey(),
+	failures: integer('failures').notNull().default(0),
+	lastFailureAt: tz('last_failure_at').notNull(),
+	lockedUntil: tz('locked_until')
+});
+
+/**
+ * The append-only, hash-chained handling history. A trigger refuses UPDATE, DELETE and
+ * TRUNCATE (migration 0001). `seq` is assigned under an advisory lock, never by a sequence,
+ * so a crash cannot leave a gap in the chain.
+ */
+export const auditEvents = pgTable(
+	'audit_events',
+	{
+		seq: bigint('seq', { mode: 'number' }).primaryKey(),
+		at: tz('at').notNull(),
+		orgId: uuid('org_id'),
+		companyId: uuid('company_id'),
+		actorType: text('actor_type', { enum: ['anonymous', 'handler', 'employee', 'system'] }).notNull(),
+		actorId: uuid('actor_id'),
+		actorLabel: text('actor_label'),
+		action: text('action').notNull(),
+		targetType: text('target_type'),
+		targetId: text('target_id'),
+		purpose: text('purpose'),
+		reason: text('reason'),
+		result: text('result', { enum: ['ok', 'denied', 'error'] }).notNull(),
+		ip: text('ip'),
+		userAgent: text('user_agent'),
+		detail: jsonb('detail').$type<Record<string, string | number | boolean | null>>(),
+		prevHash: text('prev_hash').notNull().unique(),
+		hash: text('hash').notNull().unique()
+	},
+	(t) => [index('audit_events_company_idx').on(t.companyId, t.seq)]
+);

@@ -1,0 +1,256 @@
+/**
+ * The one HTTP server: the tRPC API under /trpc, a health check, and the built SPA with
+ * security headers. Built on node:http so the 413 path and the headers stay under our control.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
+import { sql } from 'drizzle-orm';
+import { appRouter } from './api/root';
+import { createContextInner, type Services } from './api/trpc';
+import { readCookie, resolveSession, SESSION_COOKIE } from './auth/session';
+import { message, pickLang } from './messages';
+
+export interface HttpOptions {
+	staticDir: string;
+	trustProxy: boolean;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript; charset=utf-8',
+	'.mjs': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8',
+	'.json': 'application/json; charset=utf-8',
+	'.webmanifest': 'application/manifest+json; charset=utf-8',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.ico': 'image/x-icon',
+	'.webp': 'image/webp',
+	'.woff2': 'font/woff2',
+	'.txt': 'text/plain; charset=utf-8',
+	'.wasm': 'application/wasm',
+	// tesseract checks the gzip magic itself: no Content-Encoding (STACK.md §4.1)
+	'.gz': 'application/gzip'
+};
+
+/** Hashes of inline scripts in an HTML file, so the CSP can allow exactly those and nothing else. */
+function inlineScriptHashes(html: string): string[] {
+	const hashes: string[] = [];
+	for (const match of html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)) {
+		const body = match[1] ?? '';
+		if (body.trim()) hashes.push(`'sha256-${createHash('sha256').update(body).digest('base64')}'`);
+	}
+	return hashes;
+}
+
+function contentSecurityPolicy(scriptHashes: string[]): string {
+	return [
+		"default-src 'self'",
+		`script-src 'self' 'wasm-unsafe-eval'${scriptHashes.length ? ' ' + scriptHashes.join(' ') : ''}`,
+		"style-src 'self' 'unsafe-inline'",
+		"img-src 'self' blob: data:",
+		"font-src 'self'",
+		"connect-src 'self'",
+		"worker-src 'self' blob:",
+		"manifest-src 'self'",
+		"object-src 'none'",
+		"base-uri 'none'",
+		"form-action 'self'",
+		"frame-ancestors 'none'"
+	].join('; ');
+}
+
+function setSecurityHeaders(res: ServerResponse, csp: string, secure: boolean): void {
+	res.setHeader('Content-Security-Policy', csp);
+	res.setHeader('X-Content-Type-Options', 'nosniff');
+	res.setHeader('Referrer-Policy', 'no-referrer');
+	res.setHeader('X-Frame-Options', 'DENY');
+	res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+	res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+	res.setHeader('Permissions-Policy', 'camera=(self), microphone=(), geolocation=(), payment=(), usb=()');
+	if (secure) res.setHeader('Strict-Transport-Security', 'max-age=31536000');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+	res.statusCode = status;
+	res.setHeader('Content-Type', 'application/json; charset=utf-8');
+	res.setHeader('Cache-Control', 'no-store');
+	res.end(JSON.stringify(body));
+}
+
+/** A tRPC-shaped error body, so the client raises a normal TRPCClientError. */
+function sendTrpcError(res: ServerResponse, status: number, code: string, jsonRpcCode: number, text: string, appCode: string): void {
+	sendJson(res, status, { error: { message: text, code: jsonRpcCode, data: { code, httpStatus: status, appCode } } });
+}
+
+/** Creates the server (not yet listening). */
+export function createAppServer(services: Services, options: HttpOptions): Server {
+	const staticRoot = resolve(options.staticDir);
+	const htmlCache = new Map<string, { body: Buffer; csp: string }>();
+	const baseCsp = contentSecurityPolicy([]);
+
+	function clientIp(req: IncomingMessage): string {
+		if (options.trustProxy) {
+			const forwarded = req.headers['x-forwarded-for'];
+			const first = typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined;
+			if (first) return first.slice(0, 64);
+		}
+		return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+	}
+
+	function isSecure(req: IncomingMessage): boolean {
+		if ('encrypted' in req.socket && req.socket.encrypted) return true;
+		return options.trustProxy && req.headers['x-forwarded-proto'] === 'https';
+	}
+
+	/** Same-origin check for state-changing calls (SameSite=Strict is the first line). */
+	function originAllowed(req: IncomingMessage): boolean {
+		const site = req.headers['sec-fetch-site'];
+		if (site === 'cross-site' || site === 'same-site') return false;
+		const origin = req.headers.origin;
+		if (!origin) return true;
+		try {
+			return new URL(origin).host === req.headers.host;
+		} catch {
+			return false;
+		}
+	}
+
+	async function handleTrpc(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+		const lang = pickLang(header(req, 'x-mnv-lang'), header(req, 'accept-language'));
+		if (req.method !== 'GET' && !originAllowed(req)) {
+			req.resume();
+			return sendTrpcError(res, 403, 'FORBIDDEN', -32003, message('origin_rejected', lang), 'origin_rejected');
+		}
+		const limit = services.config.uploadLimitBytes;
+		const declared = Number(req.headers['content-length'] ?? 0);
+		if (declared > limit) {
+			// Drain instead of resetting, so the browser sees the 413 and its message (STACK.md §4.5).
+			req.resume();
+			res.setHeader('Connection', 'close');
+			const text = message('upload_too_large', lang, { limit: `${Math.floor(limit / 1048576)} MB` });
+			return sendTrpcError(res, 413, 'PAYLOAD_TOO_LARGE', -32013, text, 'upload_too_large');
+		}
+		const secure = isSecure(req);
+		const cookies: string[] = [];
+		const now = services.now();
+		const session = await resolveSession(services.handle.db, readCookie(req.headers.cookie, SESSION_COOKIE), now, services.config.handlerIdleSeconds);
+		await nodeHTTPRequestHandler({
+			router: appRouter,
+			req,
+			res,
+			path: pathname.slice('/trpc/'.length),
+			maxBodySize: limit,
+			allowMethodOverride: true,
+			createContext: () =>
+				createContextInner({
+					services,
+					session,
+					req: {
+						ip: clientIp(req),
+						userAgent: (header(req, 'user-agent') ?? '').slice(0, 400),
+						lang,
+						headers: req.headers,
+						secure,
+						setCookie(value) {
+							cookies.push(value);
+							res.setHeader('Set-Cookie', cookies);
+						}
+					}
+				}),
+			onError({ error, path }) {
+				if (error.code === 'INTERNAL_SERVER_ERROR') {
+					const cause = error.cause as { code?: unknown; name?: string } | undefined;
+					services.log.error('procedure failed', {
+						path: path ?? null,
+						cause: cause?.name ?? null,
+						sqlState: typeof cause?.code === 'string' ? cause.code : null
+					});
+				}
+			}
+		});
+	}
+
+	async function handleHealth(res: ServerResponse): Promise<void> {
+		try {
+			await services.handle.rows(sql`select 1 as ok`);
+			sendJson(res, 200, { ok: true, backend: services.handle.backend });
+		} catch {
+			sendJson(res, 503, { ok: false, backend: services.handle.backend });
+		}
+	}
+
+	function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+		let decoded: string;
+		try {
+			decoded = decodeURIComponent(pathname);
+		} catch {
+			return sendJson(res, 400, { error: 'bad path' });
+		}
+		const candidate = normalize(join(staticRoot, decoded));
+		if (candidate !== staticRoot && !candidate.startsWith(staticRoot + sep)) return sendJson(res, 404, { error: 'not found' });
+		const tries = [candidate, candidate + '.html', join(candidate, 'index.html')];
+		let file = tries.find((p) => existsSync(p) && statSync(p).isFile());
+		if (!file && !extname(decoded)) file = join(staticRoot, '200.html'); // SPA fallback for app routes
+		if (!file || !existsSync(file)) {
+			res.statusCode = 404;
+			res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+			return void res.end('Not found');
+		}
+		const ext = extname(file);
+		res.setHeader('Content-Type', CONTENT_TYPES[ext] ?? 'application/octet-stream');
+		if (decoded.startsWith('/_app/immutable/')) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+		else res.setHeader('Cache-Control', 'no-cache'); // sw.js, HTML and the manifest must revalidate
+		if (ext === '.html') {
+			let cached = htmlCache.get(file);
+			if (!cached) {
+				const body = readFileSync(file);
+				cached = { body, csp: contentSecurityPolicy(inlineScriptHashes(body.toString('utf8'))) };
+				htmlCache.set(file, cached);
+			}
+			res.setHeader('Content-Security-Policy', cached.csp);
+			res.setHeader('Content-Length', cached.body.length);
+			return void res.end(req.method === 'HEAD' ? undefined : cached.body);
+		}
+		res.setHeader('Content-Length', statSync(file).size);
+		if (req.method === 'HEAD') return void res.end();
+		createReadStream(file).pipe(res);
+	}
+
+	return createServer((req, res) => {
+		const started = performance.now();
+		const url = new URL(req.url ?? '/', 'http://localhost');
+		const pathname = url.pathname;
+		setSecurityHeaders(res, baseCsp, isSecure(req));
+		res.on('finish', () => {
+			// Path only: a query string could carry input, and bodies never reach the log.
+			services.log.info('request', {
+				method: req.method ?? '',
+				path: pathname.slice(0, 200),
+				status: res.statusCode,
+				ms: Math.round(performance.now() - started)
+			});
+		});
+		const done = (p: Promise<void> | void) =>
+			Promise.resolve(p).catch((error: unknown) => {
+				services.log.error('request failed', { path: pathname.slice(0, 200), cause: error instanceof Error ? error.name : 'unknown' });
+				if (!res.headersSent) sendJson(res, 500, { error: 'internal' });
+				else res.destroy();
+			});
+		if (pathname === '/healthz') return void done(handleHealth(res));
+		if (pathname.startsWith('/trpc/')) return void done(handleTrpc(req, res, pathname));
+		if (req.method !== 'GET' && req.method !== 'HEAD') {
+			req.resume();
+			return sendJson(res, 405, { error: 'method not allowed' });
+		}
+		done(serveStatic(req, res, pathname));
+	});
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+	const value = req.headers[name];
+	return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,116 @@
+/**
+ * Server-side error messages, Japanese first. The client sends its UI language in the
+ * `x-mnv-lang` header; the error also carries `appCode` so the UI can translate itself.
+ * No message ever contains a value the user entered.
+ */
+export type Lang = 'ja' | 'en';
+
+const messages = {
+	invalid_input: { ja: '入力内容に誤りがあります。', en: 'Some input is not valid.' },
+	not_signed_in: { ja: 'サインインしてください。', en: 'Please sign in.' },
+	forbidden: { ja: 'この操作を行う権限がありません。', en: 'You are not allowed to do this.' },
+	not_found: { ja: '対象が見つかりません。', en: 'Not found.' },
+	setup_done: { ja: 'この環境の初期設定は完了しています。', en: 'This instance has already been set up.' },
+	setup_token_invalid: {
+		ja: 'セットアップ用リンクが正しくありません。サーバーのコンソールに表示されたリンクを使ってください。',
+		en: 'The setup link is not valid. Use the link printed in the server console.'
+	},
+	login_id_taken: { ja: 'このユーザーIDは既に使われています。', en: 'This user ID is already taken.' },
+	bad_credentials: { ja: 'ユーザーIDまたはパスワードが違います。', en: 'Wrong user ID or password.' },
+	rate_limited: {
+		ja: '失敗が続いたため、しばらくサインインできません。{seconds}秒後にもう一度お試しください。',
+		en: 'Too many failed attempts. Try again in {seconds} seconds.'
+	},
+	handler_key_exists: { ja: '鍵は既に作成されています。', en: 'Your keys already exist.' },
+	handler_key_missing: {
+		ja: '先に鍵（パスフレーズ）を作成してください。',
+		en: 'Create your keys (passphrase) first.'
+	},
+	company_exists: { ja: 'この会社は既に登録されています。', en: 'This company is already registered.' },
+	corporate_number_invalid: {
+		ja: '法人番号が正しくありません（13桁、先頭がチェックデジット）。',
+		en: 'The corporate number is not valid (13 digits, the first is the check digit).'
+	},
+	manifest_invalid: {
+		ja: '会社の鍵の署名を確認できませんでした。',
+		en: 'The company key manifest could not be verified.'
+	},
+	employee_code_exists: {
+		ja: '従業員コード「{code}」は既に登録されています。',
+		en: 'Employee code "{code}" already exists.'
+	},
+	sealed_data_invalid: {
+		ja: '暗号化されたデータの形式が正しくありません。',
+		en: 'The encrypted data is not in the expected format.'
+	},
+	join_link_invalid: {
+		ja: '招待リンクが正しくありません。会社の担当者に確認してください。',
+		en: 'This invitation link is not valid. Please ask your company.'
+	},
+	join_link_used: {
+		ja: 'この招待リンクは既に使用されています。心当たりがない場合は会社の担当者に連絡してください。',
+		en: 'This invitation link has already been used. If that was not you, contact your company.'
+	},
+	join_link_expired: {
+		ja: 'この招待リンクは有効期限が切れています。会社の担当者に再発行を依頼してください。',
+		en: 'This invitation link has expired. Ask your company for a new one.'
+	},
+	wrong_initial_password: {
+		ja: '初期パスワードが違います。通知書に記載のパスワードを入力してください。',
+		en: 'Wrong initial password. Enter the password printed on your letter.'
+	},
+	upload_meta_invalid: {
+		ja: 'アップロード情報が正しくありません。',
+		en: 'The upload information is not valid.'
+	},
+	upload_not_ciphertext: {
+		ja: '暗号化されていないデータは受け付けられません。',
+		en: 'Only encrypted data can be uploaded.'
+	},
+	upload_too_large: {
+		ja: 'データが大きすぎます（上限 {limit}）。',
+		en: 'The data is too large (limit {limit}).'
+	},
+	epoch_outdated: {
+		ja: '会社の鍵が更新されています。画面を再読み込みしてからもう一度送信してください。',
+		en: "The company's key has changed. Reload the page and send again."
+	},
+	submission_conflict: {
+		ja: 'この提出は既に別の内容で受け付けられています。',
+		en: 'This submission was already received with different content.'
+	},
+	reason_required: {
+		ja: '閲覧理由を入力してください（2〜200文字）。',
+		en: 'Enter a reason for viewing (2–200 characters).'
+	},
+	reason_contains_number: {
+		ja: '閲覧理由にマイナンバーのような数字を含めないでください。',
+		en: 'Do not put a number that looks like a My Number into the reason.'
+	},
+	origin_rejected: {
+		ja: '別のサイトからの要求は受け付けられません。',
+		en: 'Requests from another site are refused.'
+	},
+	internal: {
+		ja: 'サーバーで問題が発生しました。時間をおいてもう一度お試しください。',
+		en: 'Something went wrong on the server. Please try again later.'
+	}
+} as const satisfies Record<string, Record<Lang, string>>;
+
+export type AppCode = keyof typeof messages;
+
+export function isAppCode(value: string): value is AppCode {
+	return Object.hasOwn(messages, value);
+}
+
+/** The message for `code` in `lang`, with `{name}` placeholders filled from `params`. */
+export function message(code: AppCode, lang: Lang, params: Record<string, string | number> = {}): string {
+	return messages[code][lang].replace(/\{(\w+)\}/g, (_, key: string) => String(params[key] ?? ''));
+}
+
+/** Picks the UI language from the `x-mnv-lang` header, then Accept-Language; Japanese by default. */
+export function pickLang(header: string | undefined, acceptLanguage: string | undefined): Lang {
+	if (header === 'en' || header === 'ja') return header;
+	if (acceptLanguage && /^\s*en\b/i.test(acceptLanguage)) return 'en';
+	return 'ja';
+}

@@ -1,0 +1,45 @@
+/**
+ * @module The symmetric layer (XChaCha20-Poly1305 under an epoch's 32-byte data key) for the
+ * roster and bulk records, so that 10,000 names need no public-key operation each.
+ *
+ *   0x01 | u32be epoch | 24-byte nonce | ciphertext ‖ tag,   AAD = utf8(aad) ‖ 0x01 ‖ u32be epoch
+ */
+import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { concatBytes, readU32be, u32be, utf8 } from './_encoding';
+import { CryptoError } from './errors';
+
+const VERSION = 0x01;
+const NONCE = 24;
+const PREFIX = 1 + 4;
+
+/** Seals under the data key, binding the ciphertext to `aad` (e.g. company and employee ids). */
+export function sealWithDataKey(p: { dataKey: Uint8Array; epoch: number; plaintext: Uint8Array; aad: string }): Uint8Array {
+	if (p.dataKey.length !== 32) throw new CryptoError('malformed', 'data key must be 32 bytes');
+	const prefix = concatBytes(new Uint8Array([VERSION]), u32be(p.epoch));
+	const nonce = crypto.getRandomValues(new Uint8Array(NONCE));
+	const sealed = xchacha20poly1305(p.dataKey, nonce, concatBytes(utf8(p.aad), prefix)).encrypt(p.plaintext);
+	return concatBytes(prefix, nonce, sealed);
+}
+
+/** The epoch whose data key sealed this blob. @throws CryptoError('malformed' | 'unsupported_version'). */
+export function dataKeyEpochOf(sealed: Uint8Array): number {
+	if (sealed.length < PREFIX + NONCE + 16) throw new CryptoError('malformed', 'sealed data too short');
+	if (sealed[0] !== VERSION) throw new CryptoError('unsupported_version');
+	return readU32be(sealed, 1);
+}
+
+/**
+ * Opens a blob sealed by `sealWithDataKey`.
+ * @throws CryptoError('wrong_key') when the key or `aad` is wrong or a byte was changed;
+ *   'malformed' for a short input.
+ */
+export function openWithDataKey(p: { dataKey: Uint8Array; sealed: Uint8Array; aad: string }): Uint8Array {
+	dataKeyEpochOf(p.sealed);
+	const prefix = p.sealed.subarray(0, PREFIX);
+	const nonce = p.sealed.subarray(PREFIX, PREFIX + NONCE);
+	try {
+		return xchacha20poly1305(p.dataKey, nonce, concatBytes(utf8(p.aad), prefix)).decrypt(p.sealed.subarray(PREFIX + NONCE));
+	} catch {
+		throw new CryptoError('wrong_key', 'cannot open with this data key');
+	}
+}

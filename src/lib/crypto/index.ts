@@ -1,0 +1,34 @@
+/**
+ * The crypto module's only public surface (CRYPTO.md). Framework-free: it imports nothing but
+ * age-encryption, @noble/* and WebCrypto, so the same code runs in pages, Workers and Node.
+ *
+ * @module
+ */
+export { canonicalJson, fromBase64Url, fromUtf8, sha256Hex, toBase64Url, utf8 } from './_encoding';
+export { CryptoError, type CryptoErrorCode } from './errors';
+export { fingerprint, generateSigningKeyPair, sign, verifySignature, type SigningKeyPair } from './signing';
+export { generateHandlerKeys, handlerPublicInfo, unwrapHandlerKeys, wrapHandlerKeys, type HandlerKeys } from './handler';
+export {
+	createManifest,
+	generateCompanyKeys,
+	generateEpochKeys,
+	manifestHash,
+	parseManifest,
+	verifyManifestChain,
+	type CompanyKeys,
+	type EpochKeys,
+	type Manifest,
+	type SignedManifest
+} from './company';
+export { openEpochGrant, openRootKeyGrant, sealEpochGrant, sealRootKeyGrant } from './grants';
+export {
+	decodeRecord,
+	encodeRecord,
+	openEnvelope,
+	sealEnvelope,
+	type EnvelopeContext,
+	type EnvelopeHeader,
+	type ItemKind
+} from './envelope';
+export { isAgeFile } from './format';
+export { dataKeyEpochOf, openWithDataKey, sealWithDataKey } from './datakey';

@@ -1,0 +1,266 @@
+import { TRPCClientError } from '@trpc/client';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../server/app';
+import { verifyAuditChain } from '../../server/audit';
+import { auditEvents, submissions } from '../../server/db/schema';
+import { testClient } from '../support/client';
+import { backends, dumpAllTables, scratchDb, type ScratchDb } from '../support/databases';
+import { addEmployee, EMPLOYEE_NAME, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+
+const UPLOAD_LIMIT = 256 * 1024;
+
+/** The error data the server put on a failed call. */
+async function failure(promise: Promise<unknown>): Promise<{ message: string; data: Record<string, unknown> }> {
+	try {
+		await promise;
+	} catch (error) {
+		if (error instanceof TRPCClientError) return { message: error.message, data: (error.data ?? {}) as Record<string, unknown> };
+		throw error;
+	}
+	throw new Error('expected the call to fail');
+}
+
+function hex(s: string): string {
+	return Buffer.from(s, 'utf8').toString('hex');
+}
+
+describe.each(backends)('API on %s', (backend) => {
+	let scratch: ScratchDb;
+	let app: RunningServer;
+	let handler: HandlerSide;
+	const clock = { offsetMs: 0 };
+
+	beforeAll(async () => {
+		scratch = await scratchDb(backend);
+		app = await startServer({
+			db: scratch.options,
+			port: 0,
+			host: '127.0.0.1',
+			staticDir: '/nonexistent',
+			quiet: true,
+			config: { passwordLogN: 10, uploadLimitBytes: UPLOAD_LIMIT },
+			now: () => new Date(Date.now() + clock.offsetMs)
+		});
+		expect(app.setupUrl).toMatch(/\/setup#[A-Za-z0-9_-]{20,}$/);
+		handler = await setUpHandler(app.url, app.services.setup.token!);
+	});
+
+	afterAll(async () => {
+		await app?.close();
+		await scratch?.drop();
+	});
+
+	it('carries a sealed number from an employee to a handler, and the server never sees it', async () => {
+		const invitation = await addEmployee(handler, 'E001');
+		const { submissionId } = await joinAndSubmit(app.url, invitation);
+		expect(await revealNumber(handler, submissionId)).toBe(SYNTHETIC_NUMBER);
+
+		const dump = await dumpAllTables((q) => app.handle.rows(q));
+		expect(dump).toContain('E001'); // the dump is real: metadata the server may know is there
+		for (const secret of [SYNTHETIC_NUMBER, EMPLOYEE_NAME, '試験', '花子']) {
+			expect(dump).not.toContain(secret);
+			expect(dump).not.toContain(hex(secret));
+		}
+	});
+
+	it('records every step in a verifiable, append-only chain', async () => {
+		const actions = (await app.handle.db.select({ action: auditEvents.action, result: auditEvents.result }).from(auditEvents)).map((r) => r.action);
+		for (const action of ['setup', 'handler_key_create', 'company_create', 'employee_create', 'employee_invite', 'employee_join', 'submit', 'reveal']) {
+			expect(actions).toContain(action);
+		}
+		const [reveal] = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'reveal'`);
+		expect(reveal).toMatchObject({ reason: '源泉徴収票作成事務', result: 'ok', actorLabel: 'admin', userAgent: 'vitest' });
+		expect(reveal!.ip).toBeTruthy();
+
+		const verdict = await verifyAuditChain(app.handle.db);
+		expect(verdict).toMatchObject({ ok: true, firstBrokenSeq: null });
+		expect(verdict.count).toBe(actions.length);
+		expect(await handler.client.trpc.audit.verify.query()).toMatchObject({ ok: true, count: actions.length });
+
+		for (const statement of [sql`update audit_events set reason = 'changed'`, sql`delete from audit_events`, sql`truncate audit_events`]) {
+			const error = await app.handle.rows(statement).then(
+				() => null,
+				(e: unknown) => e as Error & { cause?: Error }
+			);
+			expect(error?.cause?.message ?? error?.message).toMatch(/audit_events is append-only/);
+		}
+		expect((await verifyAuditChain(app.handle.db)).count).toBe(actions.length);
+	});
+
+	it('refuses a second setup and a wrong setup token', async () => {
+		expect(await handler.client.trpc.setup.status.query()).toEqual({ needsSetup: false });
+		const other = testClient(app.url);
+		const again = await failure(
+			other.trpc.setup.create.mutate({
+				token: 'x'.repeat(32),
+				organisation: { name: 'x', address: 'x', contact: 'x' },
+				admin: { loginId: 'intruder', displayName: 'x', password: 'x'.repeat(12) }
+			})
+		);
+		expect(again.data.appCode).toBe('setup_done');
+		expect(again.message).toContain('初期設定は完了');
+	});
+
+	it('explains invalid input field by field, without a stack trace', async () => {
+		const bad = await failure(
+			handler.client.trpc.employee.create.mutate({ id: 'not-a-uuid', companyId: handler.company.companyId, code: 'E 1', sealedName: '!!' })
+		);
+		expect(bad.data.httpStatus).toBe(400);
+		expect(bad.data.appCode).toBe('invalid_input');
+		expect(Object.keys(bad.data.fieldErrors as object).sort()).toEqual(['code', 'id', 'sealedName']);
+		expect(JSON.stringify(bad)).not.toMatch(/stack|at \w+ \(/);
+	});
+
+	it('rejects an invalid 法人番号 with a clear message, in Japanese or English', async () => {
+		const ja = await failure(handler.client.trpc.company.create.mutate({ ...(await companyInput()), corporateNumber: '1123456789012' }));
+		expect(ja.message).toContain('法人番号');
+		const en = testClient(app.url, { lang: 'en' });
+		en.cookies.set('mnv_session', handler.client.cookies.get('mnv_session')!);
+		const english = await failure(en.trpc.company.create.mutate({ ...(await companyInput()), corporateNumber: '1123456789012' }));
+		expect(english.message).toContain('corporate number');
+	});
+
+	it('refuses an employee code that already exists, keeping the first employee', async () => {
+		await addEmployee(handler, 'DUP-1', '重複　一郎');
+		const dup = await failure(addEmployee(handler, 'DUP-1', '重複　二郎'));
+		expect(dup.data.appCode).toBe('employee_code_exists');
+		expect(dup.message).toContain('DUP-1');
+		const list = await handler.client.trpc.employee.list.query({ companyId: handler.company.companyId });
+		expect(list.filter((e) => e.code === 'DUP-1')).toHaveLength(1);
+	});
+
+	it('lets a join link be used once, and rejects a wrong initial password', async () => {
+		const invitation = await addEmployee(handler, 'J-1');
+		const peek = await testClient(app.url).trpc.join.peek.mutate({ token: invitation.token });
+		expect(peek).toEqual({ companyName: '株式会社テスト', employeeCode: 'J-1', state: 'pending' });
+		const wrong = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: 'WRONG-PASS-WORD' }));
+		expect(wrong.data.appCode).toBe('wrong_initial_password');
+		await joinAndSubmit(app.url, invitation);
+		const second = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword }));
+		expect(second.data.appCode).toBe('join_link_used');
+		expect(second.message).toContain('既に使用');
+		const unknown = await failure(testClient(app.url).trpc.join.peek.mutate({ token: 'A'.repeat(43) }));
+		expect(unknown.data.appCode).toBe('join_link_invalid');
+	});
+
+	it('accepts only ciphertext uploads within the size limit, and loses nothing stored', async () => {
+		const invitation = await addEmployee(handler, 'UP-1');
+		const { employee, submissionId } = await joinAndSubmit(app.url, invitation);
+		const before = await app.handle.db.select({ id: submissions.id, sha256: submissions.sha256 }).from(submissions);
+		const keys = await employee.trpc.employee.companyKeys.query();
+
+		const plain = await failure(employee.upload({ submissionId: crypto.randomUUID(), epoch: 1, kind: 'record' }, new TextEncoder().encode('123456789018')));
+		expect(plain.data.appCode).toBe('upload_not_ciphertext');
+
+		const tooBig = await failure(employee.upload({ submissionId: crypto.randomUUID(), epoch: 1, kind: 'record' }, new Uint8Array(UPLOAD_LIMIT + 1)));
+		expect(tooBig.data.httpStatus).toBe(413);
+		expect(tooBig.message).toContain('大きすぎます');
+
+		const raw = await fetch(`${app.url}/trpc/submission.upload`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/octet-stream', cookie: `mnv_session=${employee.cookies.get('mnv_session')}` },
+			body: new Uint8Array(UPLOAD_LIMIT * 4)
+		});
+		expect(raw.status).toBe(413);
+
+		const badMeta = await failure(employee.upload({ submissionId: 'nope' }, new Uint8Array(10)));
+		expect(badMeta.data.appCode).toBe('upload_meta_invalid');
+
+		const [stored] = await app.handle.db.select().from(submissions).where(sql`${submissions.id} = ${submissionId}`);
+		const stale = await failure(employee.upload({ submissionId: crypto.randomUUID(), epoch: keys.manifests.length + 1, kind: 'record' }, stored!.ciphertext));
+		expect(stale.data.appCode).toBe('epoch_outdated');
+
+		const after = await app.handle.db.select({ id: submissions.id, sha256: submissions.sha256 }).from(submissions);
+		expect(after).toEqual(before);
+		expect(await revealNumber(handler, submissionId)).toBe(SYNTHETIC_NUMBER);
+	});
+
+	it('treats a resent submission as the same one, and refuses different content under its id', async () => {
+		const invitation = await addEmployee(handler, 'RS-1');
+		const { employee } = await joinAndSubmit(app.url, invitation);
+		const id = await submitNumber(employee, '123456789000');
+		const count = async () => (await handler.client.trpc.submission.list.query({ companyId: handler.company.companyId, employeeId: invitation.employeeId })).length;
+		expect(await count()).toBe(2);
+		const [row] = await app.handle.db.select().from(submissions).where(sql`${submissions.id} = ${id}`);
+		await employee.upload({ submissionId: id, epoch: 1, kind: 'record' }, row!.ciphertext);
+		expect(await count()).toBe(2);
+		const other = await failure(employee.upload({ submissionId: id, epoch: 1, kind: 'record' }, (await app.handle.db.select().from(submissions).limit(1))[0]!.ciphertext));
+		expect(other.data.appCode).toBe('submission_conflict');
+	});
+
+	it('requires a reason to view, and keeps My Numbers out of the reason', async () => {
+		const invitation = await addEmployee(handler, 'RV-1');
+		const { submissionId } = await joinAndSubmit(app.url, invitation);
+		const empty = await failure(handler.client.trpc.submission.reveal.mutate({ submissionId, reason: ' ' }));
+		expect(empty.data.appCode).toBe('invalid_input');
+		const leaky = await failure(handler.client.trpc.submission.reveal.mutate({ submissionId, reason: '確認 １２３４-５６７８-９０１８' }));
+		expect((leaky.data.fieldErrors as Record<string, string[]>).reason![0]).toContain('マイナンバー');
+		const reveals = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'reveal' and ${auditEvents.targetId} = ${submissionId}`);
+		expect(reveals).toHaveLength(0);
+	});
+
+	it('keeps employees and anonymous callers away from handler procedures', async () => {
+		const invitation = await addEmployee(handler, 'AZ-1');
+		const { employee, submissionId } = await joinAndSubmit(app.url, invitation);
+		expect((await failure(employee.trpc.submission.reveal.mutate({ submissionId, reason: 'curious' }))).data.httpStatus).toBe(401);
+		expect((await failure(employee.trpc.company.list.query())).data.httpStatus).toBe(401);
+		const anonymous = testClient(app.url);
+		expect((await failure(anonymous.trpc.employee.list.query({ companyId: handler.company.companyId }))).data.httpStatus).toBe(401);
+		expect((await failure(anonymous.trpc.employee.companyKeys.query())).data.httpStatus).toBe(401);
+		expect(await anonymous.trpc.auth.me.query()).toBeNull();
+		const me = await employee.trpc.auth.me.query();
+		expect(me).toMatchObject({ kind: 'employee', employee: { code: 'AZ-1', companyName: '株式会社テスト' } });
+	});
+
+	it('slows down and then locks repeated wrong passwords, and logs the failures', async () => {
+		const client = testClient(app.url);
+		for (let i = 0; i < 3; i++) {
+			expect((await failure(client.trpc.auth.login.mutate({ loginId: 'admin', password: 'wrong password!' }))).data.appCode).toBe('bad_credentials');
+		}
+		// From the fourth attempt on, even the right password must wait.
+		const slowed = await failure(client.trpc.auth.login.mutate({ loginId: 'admin', password: 'correct horse battery' }));
+		expect(slowed.data.appCode).toBe('rate_limited');
+		expect(slowed.data.retryAfterSeconds).toBeGreaterThan(0);
+		for (let i = 0; i < 7; i++) {
+			clock.offsetMs += 61_000;
+			expect((await failure(client.trpc.auth.login.mutate({ loginId: 'admin', password: 'wrong password!' }))).data.appCode).toBe('bad_credentials');
+		}
+		clock.offsetMs += 61_000;
+		const locked = await failure(client.trpc.auth.login.mutate({ loginId: 'admin', password: 'correct horse battery' }));
+		expect(locked.data.appCode).toBe('rate_limited');
+		expect(Number(locked.data.retryAfterSeconds)).toBeGreaterThan(600);
+		clock.offsetMs += 16 * 60_000;
+		await client.trpc.auth.login.mutate({ loginId: 'admin', password: 'correct horse battery' });
+		expect(await client.trpc.auth.me.query()).toMatchObject({ kind: 'handler', user: { loginId: 'admin' } });
+		const denied = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'login' and ${auditEvents.result} = 'denied'`);
+		expect(denied.length).toBeGreaterThanOrEqual(10);
+		expect(denied.some((d) => d.detail?.locked === true)).toBe(true);
+	});
+
+	async function companyInput() {
+		const { createManifest, generateCompanyKeys, sealEpochGrant, sealRootKeyGrant, toBase64Url } = await import('../../src/lib/crypto/index');
+		const id = crypto.randomUUID();
+		const company = await generateCompanyKeys(id);
+		const epoch = company.epochs[0]!;
+		const manifest = createManifest(company.root, {
+			companyId: id,
+			epoch: 1,
+			recipient: epoch.recipient,
+			signingPublicKey: toBase64Url(epoch.signing.publicKey),
+			previousManifestHash: null,
+			createdAt: new Date().toISOString()
+		});
+		const g = await sealEpochGrant({ companyId: id, epoch, toRecipient: handler.keys.recipient, granter: handler.keys.signing });
+		const r = await sealRootKeyGrant({ companyId: id, root: company.root, toRecipient: handler.keys.recipient, granter: handler.keys.signing });
+		return {
+			id,
+			name: '別会社',
+			corporateNumber: null as string | null,
+			rootPublicKey: toBase64Url(company.root.publicKey),
+			manifest,
+			epochGrant: { ciphertext: toBase64Url(g.ciphertext), signature: g.signature },
+			rootGrant: { ciphertext: toBase64Url(r.ciphertext), signature: r.signature }
+		};
+	}
+});

@@ -1,0 +1,124 @@
+/**
+ * The foundation journey through the real API with the real crypto, as the browsers do it:
+ * setup → handler keys → company → employee → invitation → join → sealed submission → reveal.
+ * Server tests and the bench both use it.
+ */
+import {
+	createManifest,
+	encodeRecord,
+	generateCompanyKeys,
+	generateHandlerKeys,
+	handlerPublicInfo,
+	openEnvelope,
+	decodeRecord,
+	sealEnvelope,
+	sealEpochGrant,
+	sealRootKeyGrant,
+	sealWithDataKey,
+	toBase64Url,
+	fromBase64Url,
+	utf8,
+	verifyManifestChain,
+	wrapHandlerKeys,
+	type CompanyKeys,
+	type HandlerKeys
+} from '../../src/lib/crypto/index';
+import { testClient, type TestClient } from './client';
+
+export const SYNTHETIC_NUMBER = '123456789018'; // DOMAIN.md §10.1, synthetic
+export const EMPLOYEE_NAME = '試験　花子';
+
+export interface HandlerSide {
+	client: TestClient;
+	keys: HandlerKeys;
+	company: CompanyKeys;
+}
+
+/** Creates the organisation, the administrator's keys and one company. */
+export async function setUpHandler(baseUrl: string, setupToken: string, opts: { loginId?: string; password?: string } = {}): Promise<HandlerSide> {
+	const client = testClient(baseUrl);
+	await client.trpc.setup.create.mutate({
+		token: setupToken,
+		organisation: { name: 'テスト社労士事務所', address: '東京都千代田区千代田1-1', contact: '03-0000-0000' },
+		admin: { loginId: opts.loginId ?? 'admin', displayName: '管理者', password: opts.password ?? 'correct horse battery' }
+	});
+	const keys = await generateHandlerKeys();
+	const info = handlerPublicInfo(keys);
+	await client.trpc.keys.create.mutate({ ...info, wrapped: toBase64Url(await wrapHandlerKeys(keys, 'a passphrase for tests', { logN: 10 })) });
+	const company = await createCompany(client, keys, '株式会社テスト', '7123456789012');
+	return { client, keys, company };
+}
+
+export async function createCompany(client: TestClient, keys: HandlerKeys, name: string, corporateNumber: string | null): Promise<CompanyKeys> {
+	const companyId = crypto.randomUUID();
+	const company = await generateCompanyKeys(companyId);
+	const epoch = company.epochs[0]!;
+	const manifest = createManifest(company.root, {
+		companyId,
+		epoch: 1,
+		recipient: epoch.recipient,
+		signingPublicKey: toBase64Url(epoch.signing.publicKey),
+		previousManifestHash: null,
+		createdAt: new Date().toISOString()
+	});
+	const epochGrant = await sealEpochGrant({ companyId, epoch, toRecipient: keys.recipient, granter: keys.signing });
+	const rootGrant = await sealRootKeyGrant({ companyId, root: company.root, toRecipient: keys.recipient, granter: keys.signing });
+	await client.trpc.company.create.mutate({
+		id: companyId,
+		name,
+		corporateNumber,
+		rootPublicKey: toBase64Url(company.root.publicKey),
+		manifest,
+		epochGrant: { ciphertext: toBase64Url(epochGrant.ciphertext), signature: epochGrant.signature },
+		rootGrant: { ciphertext: toBase64Url(rootGrant.ciphertext), signature: rootGrant.signature }
+	});
+	return company;
+}
+
+/** Adds an employee with a sealed name and issues an invitation. */
+export async function addEmployee(handler: HandlerSide, code: string, name = EMPLOYEE_NAME) {
+	const employeeId = crypto.randomUUID();
+	const epoch = handler.company.epochs[0]!;
+	const sealedName = sealWithDataKey({
+		dataKey: epoch.dataKey,
+		epoch: epoch.epoch,
+		plaintext: utf8(name),
+		aad: `mnv:employee-name:v1:${handler.company.companyId}:${employeeId}`
+	});
+	await handler.client.trpc.employee.create.mutate({ id: employeeId, companyId: handler.company.companyId, code, sealedName: toBase64Url(sealedName) });
+	const invitation = await handler.client.trpc.employee.invite.mutate({ employeeId });
+	return { employeeId, ...invitation };
+}
+
+/** The employee's side: join, verify the company's keys, seal and upload. */
+export async function joinAndSubmit(baseUrl: string, invitation: { token: string; initialPassword: string }, myNumber = SYNTHETIC_NUMBER) {
+	const employee = testClient(baseUrl);
+	await employee.trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword });
+	const submissionId = await submitNumber(employee, myNumber);
+	return { employee, submissionId };
+}
+
+export async function submitNumber(employee: TestClient, myNumber: string): Promise<string> {
+	const keys = await employee.trpc.employee.companyKeys.query();
+	const manifest = verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId });
+	const submissionId = crypto.randomUUID();
+	const ciphertext = await sealEnvelope({
+		recipient: manifest.recipient,
+		context: { companyId: keys.companyId, epoch: manifest.epoch, employeeId: keys.employeeId, submissionId, itemKind: 'record', itemIndex: 0 },
+		payload: encodeRecord({ myNumber })
+	});
+	await employee.upload({ submissionId, epoch: manifest.epoch, kind: 'record' }, ciphertext);
+	return submissionId;
+}
+
+/** The handler's side of viewing: reason first, then open with the epoch identity and check the context. */
+export async function revealNumber(handler: HandlerSide, submissionId: string, reason = '源泉徴収票作成事務'): Promise<string> {
+	const sealed = await handler.client.trpc.submission.reveal.mutate({ submissionId, reason });
+	const epoch = handler.company.epochs.find((e) => e.epoch === sealed.epoch)!;
+	const opened = await openEnvelope({
+		identities: [epoch.identity],
+		ciphertext: fromBase64Url(sealed.ciphertext),
+		expected: { companyId: sealed.companyId, epoch: sealed.epoch, employeeId: sealed.employeeId, submissionId, itemKind: 'record', itemIndex: 0 }
+	});
+	return String(decodeRecord(opened.payload).myNumber);
+}
