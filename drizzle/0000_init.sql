@@ -139,7 +139,6 @@ CREATE TABLE "submissions" (
 	"kind" text NOT NULL,
 	"ciphertext" "bytea" NOT NULL,
 	"size" integer NOT NULL,
-	"sha256" text NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -181,7 +181,6 @@ export const submissions = pgTable(
 		kind: text('kind', { enum: ['record'] }).notNull(),
 		ciphertext: bytea('ciphertext').notNull(),
 		size: integer('size').notNull(),
-		sha256: text('sha256').notNull(),
 		createdAt: createdAt()
 	},
 	(t) => [index('submissions_employee_idx').on(t.employeeId, t.createdAt)]

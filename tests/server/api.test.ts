@@ -147,7 +147,7 @@ describe.each(backends)('API on %s', (backend) => {
 	it('accepts only ciphertext uploads within the size limit, and loses nothing stored', async () => {
 		const invitation = await addEmployee(handler, 'UP-1');
 		const { employee, submissionId } = await joinAndSubmit(app.url, invitation);
-		const before = await app.handle.db.select({ id: submissions.id, sha256: submissions.sha256 }).from(submissions);
+		const before = await app.handle.db.select({ id: submissions.id, size: submissions.size }).from(submissions);
 		const keys = await employee.trpc.employee.companyKeys.query();
 
 		const plain = await failure(employee.upload({ submissionId: crypto.randomUUID(), epoch: 1, kind: 'record' }, new TextEncoder().encode('123456789018')));
@@ -171,7 +171,7 @@ describe.each(backends)('API on %s', (backend) => {
 		const stale = await failure(employee.upload({ submissionId: crypto.randomUUID(), epoch: keys.manifests.length + 1, kind: 'record' }, stored!.ciphertext));
 		expect(stale.data.appCode).toBe('epoch_outdated');
 
-		const after = await app.handle.db.select({ id: submissions.id, sha256: submissions.sha256 }).from(submissions);
+		const after = await app.handle.db.select({ id: submissions.id, size: submissions.size }).from(submissions);
 		expect(after).toEqual(before);
 		expect(await revealNumber(handler, submissionId)).toBe(SYNTHETIC_NUMBER);
 	});

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { octetInputParser } from '@trpc/server/http';
 import { and, desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
@@ -45,6 +45,10 @@ async function readAll(stream: ReadableStream<Uint8Array>, limit: number): Promi
 	return out;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+	return a.byteLength === b.byteLength && timingSafeEqual(a, b);
+}
+
 /** A reason may be free text, but must not carry a My Number into the (plaintext) audit trail. */
 const reason = z
 	.string()
@@ -62,28 +66,31 @@ export const submissionRouter = createTRPCRouter({
 		const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, ctx.employee.companyId));
 		if (!company) fail('NOT_FOUND', 'not_found');
 		if (meta.epoch !== company.currentEpoch) fail('CONFLICT', 'epoch_outdated');
-		const sha256 = createHash('sha256').update(bytes).digest('hex');
 		const now = ctx.services.now();
 		const result = await ctx.db.transaction(async (tx) => {
-			const [existing] = await tx
-				.select({ employeeId: submissions.employeeId, sha256: submissions.sha256, createdAt: submissions.createdAt })
-				.from(submissions)
-				.where(eq(submissions.id, meta.submissionId));
-			if (existing) {
-				if (existing.employeeId === ctx.employee.id && existing.sha256 === sha256) return existing.createdAt;
+			// One round trip in the common case; a conflict means a resend (same bytes) or a clash.
+			const inserted = await tx
+				.insert(submissions)
+				.values({
+					id: meta.submissionId,
+					companyId: ctx.employee.companyId,
+					employeeId: ctx.employee.id,
+					epoch: meta.epoch,
+					kind: meta.kind,
+					ciphertext: bytes,
+					size: bytes.byteLength,
+					createdAt: now
+				})
+				.onConflictDoNothing({ target: submissions.id })
+				.returning({ id: submissions.id });
+			if (!inserted.length) {
+				const [existing] = await tx
+					.select({ employeeId: submissions.employeeId, ciphertext: submissions.ciphertext, createdAt: submissions.createdAt })
+					.from(submissions)
+					.where(eq(submissions.id, meta.submissionId));
+				if (existing && existing.employeeId === ctx.employee.id && sameBytes(existing.ciphertext, bytes)) return existing.createdAt;
 				fail('CONFLICT', 'submission_conflict');
 			}
-			await tx.insert(submissions).values({
-				id: meta.submissionId,
-				companyId: ctx.employee.companyId,
-				employeeId: ctx.employee.id,
-				epoch: meta.epoch,
-				kind: meta.kind,
-				ciphertext: bytes,
-				size: bytes.byteLength,
-				sha256,
-				createdAt: now
-			});
 			await appendAuditInTx(
 				tx,
 				{
