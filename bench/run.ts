@@ -1,0 +1,217 @@
+/**
+ * `npm run bench`: measures what the issues ask for, prints a table and writes
+ * bench/results.json. Figures only; no thresholds (tests stay free of timing).
+ *
+ * Backends: PGlite always; PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { appendAudit } from '../server/audit';
+import { openDb } from '../server/db';
+import { encodeRecord, sealEnvelope, verifyManifestChain } from '../src/lib/crypto/index';
+import { testClient } from '../tests/support/client';
+import { scratchDb, type Backend } from '../tests/support/databases';
+import { addEmployee, revealNumber, setUpHandler, type HandlerSide } from '../tests/support/journey';
+import { spawnServer, type ServerProcess } from '../tests/support/spawn';
+
+interface Metric {
+	name: string;
+	value: number;
+	unit: string;
+	backend: Backend | 'browser-crypto' | 'none';
+	note?: string;
+}
+
+const metrics: Metric[] = [];
+const record = (m: Metric) => {
+	metrics.push(m);
+	console.log(`${m.name.padEnd(52)} ${String(m.value).padStart(10)} ${m.unit.padEnd(8)} ${m.backend}${m.note ? '  (' + m.note + ')' : ''}`);
+};
+
+const pgUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
+const median = (xs: number[]) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s[Math.floor(s.length / 2)]!;
+};
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+function pkgVersion(name: string): string {
+	return (JSON.parse(readFileSync(`node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+}
+
+async function withServer<T>(env: Record<string, string>, fn: (s: ServerProcess) => Promise<T>): Promise<T> {
+	const s = await spawnServer(env);
+	try {
+		return await fn(s);
+	} finally {
+		await s.stop();
+	}
+}
+
+/** A server with an organisation, a company and one joined employee ready to upload. */
+async function preparedServer(env: Record<string, string>) {
+	const s = await spawnServer(env);
+	const token = s.setupUrl!.split('#')[1]!;
+	const handler = await setUpHandler(s.url, token);
+	const invitation = await addEmployee(handler, 'BENCH-1');
+	const employee = testClient(s.url);
+	await employee.trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword });
+	const keys = await employee.trpc.employee.companyKeys.query();
+	const manifest = verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId });
+	const seal = async (payload: Uint8Array) => {
+		const submissionId = crypto.randomUUID();
+		const ciphertext = await sealEnvelope({
+			recipient: manifest.recipient,
+			context: { companyId: keys.companyId, epoch: manifest.epoch, employeeId: keys.employeeId, submissionId, itemKind: 'record', itemIndex: 0 },
+			payload
+		});
+		return { submissionId, ciphertext };
+	};
+	const upload = (sealed: { submissionId: string; ciphertext: Uint8Array }) =>
+		employee.upload({ submissionId: sealed.submissionId, epoch: manifest.epoch, kind: 'record' }, sealed.ciphertext);
+	return { s, handler, employee, seal, upload };
+}
+
+function envFor(backend: Backend, dataDir: string, dbUrl?: string): Record<string, string> {
+	return backend === 'pglite' ? { DATA_DIR: dataDir } : { DATABASE_URL: dbUrl!, DATA_DIR: dataDir };
+}
+
+async function benchStartup(): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), 'mnv-bench-start-'));
+	try {
+		const cold = await withServer({ DATA_DIR: dir }, async (s) => ({ ms: s.readyMs, rss: s.rssBytes() }));
+		record({ name: 'start-up to ready, cold (initdb + migrate)', value: Math.round(cold.ms), unit: 'ms', backend: 'pglite' });
+		record({ name: 'server RSS after cold start', value: round(cold.rss / 1048576), unit: 'MiB', backend: 'pglite' });
+		const warm: number[] = [];
+		for (let i = 0; i < 3; i++) warm.push(await withServer({ DATA_DIR: dir }, async (s) => s.readyMs));
+		record({ name: 'start-up to ready, warm (median of 3)', value: Math.round(median(warm)), unit: 'ms', backend: 'pglite' });
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function benchRoundTripAndIngest(backend: Backend): Promise<void> {
+	const dir = mkdtempSync(join(tmpdir(), 'mnv-bench-'));
+	const scratch = backend === 'postgres' ? await scratchDb('postgres') : undefined;
+	const p = await preparedServer(envFor(backend, dir, scratch?.options.databaseUrl));
+	try {
+		// One sealed submission round trip: seal + upload in the employee's role, reveal + open in the handler's.
+		const trips: number[] = [];
+		for (let i = 0; i < 20; i++) {
+			const t0 = performance.now();
+			const sealed = await p.seal(encodeRecord({ myNumber: '123456789018' }));
+			await p.upload(sealed);
+			await revealNumber(p.handler as HandlerSide, sealed.submissionId);
+			trips.push(performance.now() - t0);
+		}
+		record({ name: 'sealed submission round trip (median of 20)', value: round(median(trips)), unit: 'ms', backend, note: 'seal+upload+reveal+open' });
+
+		for (const mb of [1, 5]) {
+			const payload = crypto.getRandomValues(new Uint8Array(65536));
+			const big = new Uint8Array(mb * 1048576);
+			for (let at = 0; at < big.length; at += payload.length) big.set(payload.subarray(0, Math.min(payload.length, big.length - at)), at);
+			const times: number[] = [];
+			let size = 0;
+			for (let i = 0; i < 15; i++) {
+				const sealed = await p.seal(big);
+				size = sealed.ciphertext.byteLength;
+				const t0 = performance.now();
+				await p.upload(sealed);
+				times.push(performance.now() - t0);
+			}
+			const ms = median(times);
+			record({ name: `ciphertext ingest ${mb} MB via API (median of 15)`, value: round(size / 1048576 / (ms / 1000)), unit: 'MB/s', backend, note: `${round(ms)} ms per upload` });
+		}
+		const rssBefore = p.s.rssBytes();
+		const small = await p.seal(encodeRecord({ myNumber: '123456789018' }));
+		const t0 = performance.now();
+		for (let i = 0; i < 1000; i++) await p.upload({ submissionId: crypto.randomUUID(), ciphertext: small.ciphertext });
+		const seconds = (performance.now() - t0) / 1000;
+		record({ name: '1,000 record uploads, sequential', value: round(1000 / seconds), unit: 'req/s', backend });
+		record({ name: 'server RSS after 1,000 uploads (+ the 1/5 MB runs)', value: round(p.s.rssBytes() / 1048576), unit: 'MiB', backend, note: `${round(rssBefore / 1048576)} MiB before them` });
+	} finally {
+		await p.s.stop();
+		await scratch?.drop();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function benchPlainInsert(): Promise<void> {
+	if (!pgUrl) return;
+	const sqlc = postgres(pgUrl, { max: 1, onnotice: () => {} });
+	try {
+		await sqlc`create temporary table bench_plain (b bytea)`;
+		for (const mb of [1, 5]) {
+			const bytes = Buffer.from(crypto.getRandomValues(new Uint8Array(65536)));
+			const big = Buffer.alloc(mb * 1048576);
+			for (let at = 0; at < big.length; at += bytes.length) bytes.copy(big, at);
+			const times: number[] = [];
+			for (let i = 0; i < 15; i++) {
+				const t0 = performance.now();
+				await sqlc`insert into bench_plain (b) values (${big})`;
+				times.push(performance.now() - t0);
+			}
+			record({ name: `plain postgres.js insert ${mb} MB (physical limit)`, value: round(mb / (median(times) / 1000)), unit: 'MB/s', backend: 'postgres', note: `${round(median(times))} ms per insert` });
+		}
+	} finally {
+		await sqlc.end();
+	}
+}
+
+async function benchAudit(backend: Backend): Promise<void> {
+	const scratch = await scratchDb(backend);
+	const handle = await openDb(scratch.options);
+	try {
+		const clients = 10;
+		const durationMs = 4000;
+		let count = 0;
+		const end = performance.now() + durationMs;
+		await Promise.all(
+			Array.from({ length: clients }, async (_, c) => {
+				while (performance.now() < end) {
+					await appendAudit(handle.db, { actorType: 'system', action: 'login', result: 'ok', actorLabel: `client-${c}` }, new Date());
+					count++;
+				}
+			})
+		);
+		record({ name: 'audit events appended, 10 concurrent clients', value: Math.round(count / (durationMs / 1000)), unit: 'ev/s', backend });
+	} finally {
+		await handle.close();
+		await scratch.drop();
+	}
+}
+
+async function main(): Promise<void> {
+	const backends: Backend[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
+	console.log(`mynumber-vault bench: ${cpus().length} cores, ${round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, backends: ${backends.join(', ')}\n`);
+	await benchStartup();
+	for (const b of backends) await benchRoundTripAndIngest(b);
+	await benchPlainInsert();
+	for (const b of backends) await benchAudit(b);
+	const result = {
+		date: new Date().toISOString(),
+		machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
+		versions: Object.fromEntries(['@electric-sql/pglite', 'postgres', 'drizzle-orm', '@trpc/server', 'age-encryption', '@noble/curves', 'zod'].map((n) => [n, pkgVersion(n)])),
+		postgresServer: pgUrl ? await postgresVersion(pgUrl) : null,
+		metrics
+	};
+	writeFileSync('bench/results.json', JSON.stringify(result, null, 2) + '\n');
+	console.log('\nwrote bench/results.json');
+}
+
+async function postgresVersion(url: string): Promise<string> {
+	const sqlc = postgres(url, { max: 1, onnotice: () => {} });
+	try {
+		const [row] = await sqlc<{ server_version: string }[]>`show server_version`;
+		return row!.server_version;
+	} finally {
+		await sqlc.end();
+	}
+}
+
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exit(1);
+});

@@ -1,0 +1,288 @@
+/**
+ * What the pages do with keys: plain functions over `$lib/crypto` and the API, no UI state.
+ * Every check that protects the zero-knowledge promise against a dishonest server lives here,
+ * next to the call it guards.
+ */
+import { api, uploadSubmission, type RouterOutputs } from '$lib/api';
+import {
+	createManifest,
+	dataKeyEpochOf,
+	decodeRecord,
+	encodeRecord,
+	fingerprint,
+	fromBase64Url,
+	fromUtf8,
+	generateCompanyKeys,
+	generateHandlerKeys,
+	handlerPublicInfo,
+	openEnvelope,
+	openEpochGrant,
+	openRootKeyGrant,
+	openWithDataKey,
+	sealEnvelope,
+	sealEpochGrant,
+	sealRootKeyGrant,
+	sealWithDataKey,
+	toBase64Url,
+	unwrapHandlerKeys,
+	utf8,
+	verifyManifestChain,
+	wrapHandlerKeys
+} from '$lib/crypto';
+import type { CompanyKeyring, EpochKeys, HandlerKeyInfo, HandlerKeys } from './keyring.svelte';
+
+/** A check that protects the user failed: the page shows an alarm, not a retry button. */
+export class IntegrityError extends Error {
+	constructor(readonly kind: 'manifest' | 'fingerprint' | 'grant' | 'envelope' | 'record') {
+		super(`integrity check failed: ${kind}`);
+		this.name = 'IntegrityError';
+	}
+}
+
+/** Fingerprints compare without their grouping hyphens, spaces or case. */
+export function sameFingerprint(a: string, b: string): boolean {
+	const norm = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]/g, '');
+	return norm(a) !== '' && norm(a) === norm(b);
+}
+
+// ── Handler keys ─────────────────────────────────────────────────────────────────────────
+
+/** Makes the handler's keys and wraps them under the passphrase (scrypt, ~1–2 s), then registers them. */
+export async function createHandlerKeys(passphrase: string): Promise<{ keys: HandlerKeys; info: HandlerKeyInfo }> {
+	const keys = await generateHandlerKeys();
+	const info = await handlerPublicInfo(keys);
+	const wrapped = await wrapHandlerKeys(keys, passphrase);
+	await api.keys.create.mutate({ ...info, wrapped: toBase64Url(wrapped) });
+	return { keys, info };
+}
+
+/**
+ * Unwraps the handler's keys with the passphrase.
+ * @throws CryptoError `wrong_passphrase`; IntegrityError if the unwrapped keys are not the ones the server lists.
+ */
+export async function unlockHandlerKeys(passphrase: string, expectedFingerprint: string | null) {
+	const stored = await api.keys.wrapped.query();
+	const keys = await unwrapHandlerKeys(fromBase64Url(stored.wrapped), passphrase);
+	const info = await handlerPublicInfo(keys);
+	if (!sameFingerprint(info.fingerprint, stored.fingerprint)) throw new IntegrityError('fingerprint');
+	if (expectedFingerprint && !sameFingerprint(info.fingerprint, expectedFingerprint)) throw new IntegrityError('fingerprint');
+	return { keys, info };
+}
+
+// ── Companies ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Registers a company whose keys are made here: a root key, epoch 1 and a root-signed manifest;
+ * the epoch keys and the root key are sealed to the handler's own recipient and signed by them.
+ */
+export async function createCompany(
+	handler: { keys: HandlerKeys; info: HandlerKeyInfo },
+	company: { name: string; corporateNumber: string | null }
+): Promise<CompanyKeyring> {
+	const companyId = crypto.randomUUID();
+	const ck = await generateCompanyKeys(companyId);
+	const epoch = ck.epochs[0];
+	if (!epoch) throw new Error('no epoch keys');
+	const manifest = await createManifest(ck.root, {
+		companyId,
+		epoch: epoch.epoch,
+		recipient: epoch.recipient,
+		signingPublicKey: toBase64Url(epoch.signing.publicKey),
+		previousManifestHash: null,
+		createdAt: new Date().toISOString()
+	});
+	const granter = handler.keys.signing;
+	const epochGrant = await sealEpochGrant({ companyId, epoch, toRecipient: handler.info.recipient, granter });
+	const rootGrant = await sealRootKeyGrant({ companyId, root: ck.root, toRecipient: handler.info.recipient, granter });
+	await api.company.create.mutate({
+		id: companyId,
+		name: company.name,
+		corporateNumber: company.corporateNumber,
+		rootPublicKey: toBase64Url(ck.root.publicKey),
+		manifest,
+		epochGrant: { ciphertext: toBase64Url(epochGrant.ciphertext), signature: epochGrant.signature },
+		rootGrant: { ciphertext: toBase64Url(rootGrant.ciphertext), signature: rootGrant.signature }
+	});
+	const latest = await verifyManifestChain(toBase64Url(ck.root.publicKey), [manifest], { companyId });
+	return {
+		companyId,
+		rootFingerprint: await fingerprint(ck.root.publicKey),
+		latest,
+		epochs: new Map([[epoch.epoch, epoch]]),
+		root: ck.root
+	};
+}
+
+export type CompanyDetail = RouterOutputs['company']['get'];
+
+/**
+ * Verifies a company's manifest chain and opens the caller's grants.
+ *
+ * Trust comes from the handler's own signing key, not from the server: the root grant was sealed
+ * to and signed by this handler when the company was created, so the root key inside it pins the
+ * root public key the server serves, and through it the whole manifest chain. Every epoch key must
+ * match its manifest.
+ * @throws IntegrityError when any check fails.
+ */
+export async function openCompanyKeys(
+	handler: { keys: HandlerKeys; info: HandlerKeyInfo },
+	company: CompanyDetail
+): Promise<CompanyKeyring> {
+	const companyId = company.id;
+	let latest;
+	try {
+		latest = await verifyManifestChain(company.rootPublicKey, company.manifests, { companyId });
+	} catch {
+		throw new IntegrityError('manifest');
+	}
+	const rootFingerprint = await fingerprint(fromBase64Url(company.rootPublicKey));
+	if (!sameFingerprint(rootFingerprint, company.rootFingerprint)) throw new IntegrityError('fingerprint');
+
+	// The chain's manifests by epoch, to check each epoch key against its manifest.
+	const manifestsByEpoch = new Map<number, string>();
+	for (let i = 1; i <= company.manifests.length; i++) {
+		const m = await verifyManifestChain(company.rootPublicKey, company.manifests.slice(0, i), { companyId });
+		manifestsByEpoch.set(m.epoch, m.recipient);
+	}
+
+	const epochs = new Map<number, EpochKeys>();
+	let root = null;
+	try {
+		for (const grant of company.grants) {
+			const common = {
+				companyId,
+				ciphertext: fromBase64Url(grant.ciphertext),
+				signature: grant.signature,
+				granterPublicKey: grant.granterSigningPublicKey,
+				handler: handler.keys
+			};
+			if (grant.kind === 'epoch' && grant.epoch !== null) {
+				const keys = await openEpochGrant({ ...common, epoch: grant.epoch });
+				if (keys.epoch !== grant.epoch || manifestsByEpoch.get(keys.epoch) !== keys.recipient) throw new IntegrityError('grant');
+				epochs.set(keys.epoch, keys);
+			} else if (grant.kind === 'root') {
+				// Only a root grant this handler signed can pin the root key (a server can seal to anyone's recipient).
+				// Grants from other handlers will need a fingerprint comparison first (CRYPTO.md "Grants").
+				if (grant.granterSigningPublicKey !== handler.info.signingPublicKey) continue;
+				root = await openRootKeyGrant(common);
+				if (toBase64Url(root.publicKey) !== company.rootPublicKey) throw new IntegrityError('grant');
+			}
+		}
+	} catch (error) {
+		throw error instanceof IntegrityError ? error : new IntegrityError('grant');
+	}
+	if (!root) throw new IntegrityError('grant');
+	if (!epochs.has(latest.epoch)) throw new IntegrityError('grant');
+	return { companyId, rootFingerprint, latest, epochs, root };
+}
+
+// ── Roster names ─────────────────────────────────────────────────────────────────────────
+
+function nameAad(companyId: string, employeeId: string): string {
+	return `mnv:employee-name:v1:${companyId}:${employeeId}`;
+}
+
+export async function sealEmployeeName(company: CompanyKeyring, employeeId: string, name: string): Promise<string> {
+	const epoch = company.epochs.get(company.latest.epoch);
+	if (!epoch) throw new IntegrityError('grant');
+	const sealed = await sealWithDataKey({
+		dataKey: epoch.dataKey,
+		epoch: epoch.epoch,
+		plaintext: utf8(name),
+		aad: nameAad(company.companyId, employeeId)
+	});
+	return toBase64Url(sealed);
+}
+
+/** The display name, or null if it cannot be opened with the keys held (never a placeholder string). */
+export async function openEmployeeName(company: CompanyKeyring, employeeId: string, sealedB64: string): Promise<string | null> {
+	try {
+		const sealed = fromBase64Url(sealedB64);
+		const epoch = company.epochs.get(await dataKeyEpochOf(sealed));
+		if (!epoch) return null;
+		const plain = await openWithDataKey({ dataKey: epoch.dataKey, sealed, aad: nameAad(company.companyId, employeeId) });
+		return fromUtf8(plain);
+	} catch {
+		return null;
+	}
+}
+
+// ── Submissions ──────────────────────────────────────────────────────────────────────────
+
+/**
+ * Fetches one sealed record with a recorded reason and opens it here.
+ * The envelope's header must name exactly the company, employee, submission and epoch asked for,
+ * so a ciphertext moved between rows is refused.
+ * @returns the 12-digit number, only ever held in the caller's component state.
+ */
+export async function revealNumber(
+	company: CompanyKeyring,
+	target: { employeeId: string; submissionId: string },
+	reason: string
+): Promise<string> {
+	const sealed = await api.submission.reveal.mutate({ submissionId: target.submissionId, reason });
+	if (
+		sealed.companyId !== company.companyId ||
+		sealed.employeeId !== target.employeeId ||
+		sealed.submissionId !== target.submissionId
+	) {
+		throw new IntegrityError('envelope');
+	}
+	const epoch = company.epochs.get(sealed.epoch);
+	if (!epoch) throw new IntegrityError('grant');
+	let payload;
+	try {
+		({ payload } = await openEnvelope({
+			identities: [epoch.identity],
+			ciphertext: fromBase64Url(sealed.ciphertext),
+			expected: {
+				companyId: company.companyId,
+				epoch: sealed.epoch,
+				employeeId: target.employeeId,
+				submissionId: target.submissionId,
+				itemKind: 'record',
+				itemIndex: 0
+			}
+		}));
+	} catch {
+		throw new IntegrityError('envelope');
+	}
+	const record: unknown = await decodeRecord(payload);
+	if (!record || typeof record !== 'object' || !('myNumber' in record) || typeof record.myNumber !== 'string') {
+		throw new IntegrityError('record');
+	}
+	return record.myNumber;
+}
+
+/**
+ * The employee's submission: verifies the company's manifest chain (and the fingerprint from the
+ * invitation, when known), seals `{ myNumber }` to the newest epoch and uploads the ciphertext.
+ * @throws IntegrityError `manifest` or `fingerprint`: the page must refuse, not retry.
+ */
+export async function submitNumber(myNumber: string, pinnedFingerprint: string | null) {
+	const keys = await api.employee.companyKeys.query();
+	let latest;
+	try {
+		latest = await verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId });
+	} catch {
+		throw new IntegrityError('manifest');
+	}
+	const computed = await fingerprint(fromBase64Url(keys.rootPublicKey));
+	if (!sameFingerprint(computed, keys.rootFingerprint)) throw new IntegrityError('fingerprint');
+	if (pinnedFingerprint !== null && !sameFingerprint(computed, pinnedFingerprint)) throw new IntegrityError('fingerprint');
+
+	const submissionId = crypto.randomUUID();
+	const sealed = await sealEnvelope({
+		recipient: latest.recipient,
+		context: {
+			companyId: keys.companyId,
+			epoch: latest.epoch,
+			employeeId: keys.employeeId,
+			submissionId,
+			itemKind: 'record',
+			itemIndex: 0
+		},
+		payload: await encodeRecord({ myNumber })
+	});
+	return uploadSubmission({ submissionId, epoch: latest.epoch, kind: 'record' }, sealed);
+}

@@ -1,0 +1,162 @@
+/**
+ * The foundation journey in a real Chromium, through the UI, on each backend:
+ * setup → keys → company → employee → invitation → (phone) join → submit → (desk) view with a reason.
+ * Then the server is stopped, every table and the server log are searched for the plaintext.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb } from '../../server/db';
+import { verifyAuditChain } from '../../server/audit';
+import { backends, dumpAllTables, scratchDb } from '../support/databases';
+import { spawnServer } from '../support/spawn';
+
+const NUMBER = '123456789018'; // synthetic (DOMAIN.md §10.1)
+const NUMBER_TYPED = '１２３４－５６７８－９０１８'; // full-width with hyphens, as a phone keyboard may give it
+const EMPLOYEE_NAME = '見本　太郎';
+const PASSWORD = 'sign-in password 2026';
+const PASSPHRASE = 'key passphrase is different';
+
+const hex = (s: string) => Buffer.from(s, 'utf8').toString('hex');
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+for (const backend of backends) {
+	test(`an employee's number reaches the handler and nowhere else (${backend})`, async ({ browser }) => {
+		const dir = mkdtempSync(join(tmpdir(), 'mnv-e2e-'));
+		const logFile = join(dir, 'server.log');
+		const scratch = backend === 'postgres' ? await scratchDb('postgres') : undefined;
+		const env: Record<string, string> = { DATA_DIR: join(dir, 'data'), LOG_FILE: logFile, ...(scratch ? { DATABASE_URL: scratch.options.databaseUrl! } : {}) };
+		const server = await spawnServer(env);
+		try {
+			expect(server.setupUrl).toBeTruthy();
+			const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+			const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+			const handler = await desk.newPage();
+			const employee = await phone.newPage();
+			for (const page of [handler, employee]) page.on('pageerror', (e) => console.log(`[${backend}] page error:`, e.message));
+
+			// 1–2. Setup link → organisation and administrator.
+			await handler.goto(server.setupUrl!);
+			await handler.getByLabel('事務所・会社名').fill('見本社会保険労務士事務所');
+			await handler.getByLabel('所在地').fill('東京都千代田区見本町1-2-3');
+			await handler.getByLabel('連絡先').fill('03-0000-0000');
+			await handler.getByLabel('ユーザーID').fill('admin-01');
+			await handler.getByLabel('表示名').fill('管理者');
+			await handler.getByLabel('パスワード', { exact: true }).fill(PASSWORD);
+			await handler.getByLabel('パスワード（確認）').fill(PASSWORD);
+			await handler.getByRole('button', { name: '作成' }).click();
+
+			// Handler keys under a passphrase (scrypt in the browser).
+			await handler.getByLabel('鍵のパスフレーズ', { exact: true }).fill(PASSPHRASE);
+			await handler.getByLabel('鍵のパスフレーズ（確認）').fill(PASSPHRASE);
+			await handler.getByRole('button', { name: '鍵を作成' }).click();
+			await expect(handler).toHaveURL(/\/desk\/?$/, { timeout: 30_000 });
+
+			// 3. A client company; a wrong 法人番号 first.
+			await handler.getByLabel('会社名').fill('見本商事株式会社');
+			await handler.getByLabel('法人番号').fill('1123456789012');
+			await handler.getByRole('button', { name: '会社を登録' }).click();
+			await expect(handler.getByRole('alert')).toContainText('法人番号');
+			await handler.getByLabel('法人番号').fill('7123456789012');
+			await handler.getByRole('button', { name: '会社を登録' }).click();
+			await handler.getByRole('link', { name: '見本商事株式会社' }).click();
+
+			// 4. An employee with a sealed name, and an invitation.
+			await handler.getByLabel('従業員コード').fill('E-0001');
+			await handler.getByLabel('氏名').fill(EMPLOYEE_NAME);
+			await handler.getByRole('button', { name: '従業員を追加' }).click();
+			await expect(handler.getByRole('row', { name: /E-0001/ })).toContainText(EMPLOYEE_NAME);
+			await handler.getByRole('row', { name: /E-0001/ }).getByRole('button', { name: '招待を発行' }).click();
+			const joinLink = await handler.getByLabel('招待リンク').inputValue();
+			const initialPassword = await handler.getByLabel('初期パスワード').inputValue();
+			expect(joinLink).toMatch(/\/join#t=[A-Za-z0-9_-]+&fp=[A-Z2-7-]+$/);
+			await handler.getByRole('button', { name: '閉じる' }).click();
+
+			// 5. The employee on a phone: join, number with full-width digits, confirm, submit.
+			await employee.goto(joinLink.replace('localhost', '127.0.0.1'));
+			await expect(employee.getByText('見本商事株式会社')).toBeVisible();
+			await employee.getByLabel('初期パスワード').fill(initialPassword);
+			await employee.getByRole('button', { name: 'はじめる' }).click();
+			await employee.getByLabel('マイナンバー（12桁）').fill('123456789019');
+			await employee.getByRole('button', { name: '確認へ' }).click();
+			await expect(employee.getByRole('alert')).toContainText('12桁目');
+			await employee.getByLabel('マイナンバー（12桁）').fill(NUMBER_TYPED);
+			await employee.getByRole('button', { name: '確認へ' }).click();
+			await expect(employee.getByText('1234 5678 9018')).toBeVisible();
+			await employee.getByRole('button', { name: '送信する' }).click();
+			await expect(employee.getByRole('heading', { name: '提出しました' })).toBeVisible({ timeout: 30_000 });
+			await expectNothingReadableStored(employee);
+
+			// A second use of the join link is refused with a clear message.
+			const again = await (await browser.newContext()).newPage();
+			await again.goto(joinLink.replace('localhost', '127.0.0.1'));
+			await expect(again.getByText(/既に使用されています/)).toBeVisible();
+
+			// 6. The handler views the number after giving a reason.
+			await handler.reload();
+			await unlock(handler);
+			const row = handler.getByRole('row', { name: /E-0001/ });
+			await row.getByRole('button', { name: '番号を表示' }).click();
+			await handler.getByLabel('閲覧理由').fill('源泉徴収票作成事務');
+			await handler.getByRole('button', { name: '表示する' }).click();
+			await expect(handler.getByText('1234 5678 9018')).toBeVisible({ timeout: 30_000 });
+
+			await desk.close();
+			await phone.close();
+		} finally {
+			await server.stop();
+		}
+
+		// 7 + zero knowledge: every table and the whole log, searched after the run.
+		const handle = await openDb(scratch ? scratch.options : { dataDir: env.DATA_DIR });
+		try {
+			const dump = await dumpAllTables((q) => handle.rows(q));
+			expect(dump).toContain('E-0001'); // the dump is real
+			const verdict = await verifyAuditChain(handle.db);
+			expect(verdict.ok).toBe(true);
+			for (const action of ['setup', 'login', 'handler_key_create', 'company_create', 'employee_create', 'employee_invite', 'employee_join', 'submit', 'reveal']) {
+				if (action === 'login') continue; // setup signs the administrator in directly
+				expect(dump).toContain(action);
+			}
+			const log = readFileSync(logFile, 'utf8');
+			expect(log).toContain('/trpc/');
+			for (const secret of [NUMBER, '1234 5678 9018', NUMBER_TYPED, EMPLOYEE_NAME, '見本　太郎'.replace('　', ''), PASSPHRASE, PASSWORD]) {
+				for (const form of [secret, hex(secret), b64(secret)]) {
+					expect(dump, `database contains ${secret}`).not.toContain(form);
+					expect(log, `log contains ${secret}`).not.toContain(form);
+				}
+			}
+		} finally {
+			await handle.close();
+			await scratch?.drop();
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+}
+
+/** After a reload the keys are locked (they live only in memory): unlock them again. */
+async function unlock(page: Page): Promise<void> {
+	const field = page.getByLabel('鍵のパスフレーズ', { exact: true });
+	await expect(field).toBeVisible();
+	await field.fill(PASSPHRASE);
+	await page.getByRole('button', { name: '鍵を開く' }).click();
+}
+
+/** The phone keeps nothing readable: localStorage, sessionStorage, IndexedDB and caches hold no number. */
+async function expectNothingReadableStored(page: Page): Promise<void> {
+	const stored = await page.evaluate(async () => {
+		const parts: string[] = [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage })];
+		for (const info of await indexedDB.databases()) parts.push(`idb:${info.name}`);
+		for (const name of await caches.keys()) {
+			const cache = await caches.open(name);
+			for (const req of await cache.keys()) {
+				const res = await cache.match(req);
+				if (res && (res.headers.get('content-type') ?? '').includes('json')) parts.push(await res.text());
+			}
+		}
+		return parts.join('\n');
+	});
+	expect(stored).not.toContain('123456789018');
+	expect(stored).not.toContain('1234 5678 9018');
+}
