@@ -14,10 +14,9 @@ import {
 	sealEnvelope,
 	sealEpochGrant,
 	sealRootKeyGrant,
-	sealWithDataKey,
+	sealEmployeeName,
 	toBase64Url,
 	fromBase64Url,
-	utf8,
 	verifyManifestChain,
 	wrapHandlerKeys,
 	type CompanyKeys,
@@ -79,12 +78,7 @@ export async function createCompany(client: TestClient, keys: HandlerKeys, name:
 export async function addEmployee(handler: HandlerSide, code: string, name = EMPLOYEE_NAME) {
 	const employeeId = crypto.randomUUID();
 	const epoch = handler.company.epochs[0]!;
-	const sealedName = sealWithDataKey({
-		dataKey: epoch.dataKey,
-		epoch: epoch.epoch,
-		plaintext: utf8(name),
-		aad: `mnv:employee-name:v1:${handler.company.companyId}:${employeeId}`
-	});
+	const sealedName = sealEmployeeName({ dataKey: epoch.dataKey, epoch: epoch.epoch, companyId: handler.company.companyId, employeeId, name });
 	await handler.client.trpc.employee.create.mutate({ id: employeeId, companyId: handler.company.companyId, code, sealedName: toBase64Url(sealedName) });
 	const invitation = await handler.client.trpc.employee.invite.mutate({ employeeId });
 	return { employeeId, ...invitation };

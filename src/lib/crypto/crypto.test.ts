@@ -16,10 +16,12 @@ import {
 	isAgeFile,
 	manifestHash,
 	openEnvelope,
+	openEmployeeName,
 	openEpochGrant,
 	openRootKeyGrant,
 	openWithDataKey,
 	sealEnvelope,
+	sealEmployeeName,
 	sealEpochGrant,
 	sealRootKeyGrant,
 	sealWithDataKey,
@@ -239,6 +241,16 @@ describe('data-key layer', () => {
 		flipped[flipped.length - 1]! ^= 1;
 		expect(await codeOf(() => openWithDataKey({ dataKey, sealed: flipped, aad: 'mnv:employee-name:v1:c:e1' }))).toBe('wrong_key');
 		expect(await codeOf(() => openWithDataKey({ dataKey, sealed: sealed.slice(0, 10), aad: 'x' }))).toBe('malformed');
+	});
+});
+
+describe('roster names', () => {
+	it('open only under the company and employee they were sealed for', async () => {
+		const dataKey = company.epochs[0]!.dataKey;
+		const sealed = sealEmployeeName({ dataKey, epoch: 1, companyId: 'company-a', employeeId: 'emp-1', name: '見本　太郎' });
+		expect(openEmployeeName({ dataKey, sealed, companyId: 'company-a', employeeId: 'emp-1' })).toBe('見本　太郎');
+		expect(await codeOf(() => openEmployeeName({ dataKey, sealed, companyId: 'company-a', employeeId: 'emp-2' }))).toBe('wrong_key');
+		expect(await codeOf(() => openEmployeeName({ dataKey, sealed, companyId: 'company-b', employeeId: 'emp-1' }))).toBe('wrong_key');
 	});
 });
 

@@ -43,3 +43,18 @@ export function openWithDataKey(p: { dataKey: Uint8Array; sealed: Uint8Array; aa
 		throw new CryptoError('wrong_key', 'cannot open with this data key');
 	}
 }
+
+/** The associated data that binds a roster name to its company and employee. */
+function employeeNameAad(companyId: string, employeeId: string): string {
+	return `mnv:employee-name:v1:${companyId}:${employeeId}`;
+}
+
+/** Seals an employee's display name under the epoch's data key, bound to company and employee. */
+export function sealEmployeeName(p: { dataKey: Uint8Array; epoch: number; companyId: string; employeeId: string; name: string }): Uint8Array {
+	return sealWithDataKey({ dataKey: p.dataKey, epoch: p.epoch, plaintext: utf8(p.name), aad: employeeNameAad(p.companyId, p.employeeId) });
+}
+
+/** Opens a sealed display name. @throws CryptoError('wrong_key' | 'malformed') as `openWithDataKey`. */
+export function openEmployeeName(p: { dataKey: Uint8Array; sealed: Uint8Array; companyId: string; employeeId: string }): string {
+	return new TextDecoder('utf-8', { fatal: true }).decode(openWithDataKey({ dataKey: p.dataKey, sealed: p.sealed, aad: employeeNameAad(p.companyId, p.employeeId) }));
+}

@@ -31,4 +31,4 @@ export {
 	type ItemKind
 } from './envelope';
 export { isAgeFile } from './format';
-export { dataKeyEpochOf, openWithDataKey, sealWithDataKey } from './datakey';
+export { dataKeyEpochOf, openEmployeeName, openWithDataKey, sealEmployeeName, sealWithDataKey } from './datakey';

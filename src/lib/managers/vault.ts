@@ -18,11 +18,11 @@ import {
 	openEnvelope,
 	openEpochGrant,
 	openRootKeyGrant,
-	openWithDataKey,
+	openEmployeeName as openName,
 	sealEnvelope,
 	sealEpochGrant,
 	sealRootKeyGrant,
-	sealWithDataKey,
+	sealEmployeeName as sealName,
 	toBase64Url,
 	unwrapHandlerKeys,
 	utf8,
@@ -178,30 +178,19 @@ export async function openCompanyKeys(
 
 // ── Roster names ─────────────────────────────────────────────────────────────────────────
 
-function nameAad(companyId: string, employeeId: string): string {
-	return `mnv:employee-name:v1:${companyId}:${employeeId}`;
-}
-
 export async function sealEmployeeName(company: CompanyKeyring, employeeId: string, name: string): Promise<string> {
 	const epoch = company.epochs.get(company.latest.epoch);
 	if (!epoch) throw new IntegrityError('grant');
-	const sealed = await sealWithDataKey({
-		dataKey: epoch.dataKey,
-		epoch: epoch.epoch,
-		plaintext: utf8(name),
-		aad: nameAad(company.companyId, employeeId)
-	});
-	return toBase64Url(sealed);
+	return toBase64Url(sealName({ dataKey: epoch.dataKey, epoch: epoch.epoch, companyId: company.companyId, employeeId, name }));
 }
 
 /** The display name, or null if it cannot be opened with the keys held (never a placeholder string). */
 export async function openEmployeeName(company: CompanyKeyring, employeeId: string, sealedB64: string): Promise<string | null> {
 	try {
 		const sealed = fromBase64Url(sealedB64);
-		const epoch = company.epochs.get(await dataKeyEpochOf(sealed));
+		const epoch = company.epochs.get(dataKeyEpochOf(sealed));
 		if (!epoch) return null;
-		const plain = await openWithDataKey({ dataKey: epoch.dataKey, sealed, aad: nameAad(company.companyId, employeeId) });
-		return fromUtf8(plain);
+		return openName({ dataKey: epoch.dataKey, sealed, companyId: company.companyId, employeeId });
 	} catch {
 		return null;
 	}
