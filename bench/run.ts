@@ -189,6 +189,11 @@ async function main(): Promise<void> {
 	await benchStartup();
 	for (const b of backends) await benchRoundTripAndIngest(b);
 	await benchPlainInsert();
+	for (const mb of [1, 5]) {
+		const api = metrics.find((m) => m.backend === 'postgres' && m.name.startsWith(`ciphertext ingest ${mb} MB`));
+		const plain = metrics.find((m) => m.name.startsWith(`plain postgres.js insert ${mb} MB`));
+		if (api && plain) record({ name: `ingest ${mb} MB via API ÷ plain insert (target ≥ 0.8)`, value: round(api.value / plain.value, 2), unit: 'ratio', backend: 'postgres' });
+	}
 	for (const b of backends) await benchAudit(b);
 	const result = {
 		date: new Date().toISOString(),
