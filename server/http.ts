@@ -49,7 +49,7 @@ function inlineScriptHashes(html: string): string[] {
 function contentSecurityPolicy(scriptHashes: string[]): string {
 	return [
 		"default-src 'self'",
-		`script-src 'self' 'wasm-unsafe-eval'${scriptHashes.length ? ' ' + scriptHashes.join(' ') : ''}`,
+		`script-src 'self'${scriptHashes.length ? ' ' + scriptHashes.join(' ') : ''}`,
 		"style-src 'self' 'unsafe-inline'",
 		"img-src 'self' blob: data:",
 		"font-src 'self'",

@@ -11,7 +11,9 @@ test('the installed app opens with the server gone', async ({ browser }) => {
 	try {
 		const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
 		const page = await context.newPage();
-		await page.goto(server.url);
+		const first = await page.goto(server.url);
+		// The build leaves no inline script, so the policy needs no hashes and no 'unsafe-inline'.
+		expect(first?.headers()['content-security-policy']).toContain("script-src 'self';");
 		const manifest = await page.evaluate(async () => {
 			const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
 			return link ? ((await (await fetch(link.href)).json()) as { name: string; icons: { sizes: string; purpose?: string }[]; start_url: string }) : null;
