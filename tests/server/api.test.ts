@@ -88,6 +88,18 @@ describe.each(backends)('API on %s', (backend) => {
 		expect((await verifyAuditChain(app.handle.db)).count).toBe(actions.length);
 	});
 
+	it('refuses a second key, and a fingerprint that is not the recipient\'s', async () => {
+		const { generateHandlerKeys, handlerPublicInfo, wrapHandlerKeys, toBase64Url } = await import('../../src/lib/crypto/index');
+		const keys = await generateHandlerKeys();
+		const info = handlerPublicInfo(keys);
+		const wrapped = toBase64Url(await wrapHandlerKeys(keys, 'another passphrase', { logN: 10 }));
+		const forged = await failure(handler.client.trpc.keys.create.mutate({ ...info, fingerprint: handlerPublicInfo(handler.keys).fingerprint, wrapped }));
+		expect(forged.data.appCode).toBe('invalid_input');
+		const second = await failure(handler.client.trpc.keys.create.mutate({ ...info, wrapped }));
+		expect(second.data.appCode).toBe('handler_key_exists');
+		expect((await handler.client.trpc.keys.wrapped.query()).recipient).toBe(handler.keys.recipient);
+	});
+
 	it('refuses a second setup and a wrong setup token', async () => {
 		expect(await handler.client.trpc.setup.status.query()).toEqual({ needsSetup: false });
 		const other = testClient(app.url);

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { isAgeFile } from '../../../src/lib/crypto/index';
+import { fingerprint, isAgeFile } from '../../../src/lib/crypto/index';
 import { appendAuditInTx } from '../../audit';
 import { handlerKeys, handlerKeyWraps } from '../../db/schema';
 import { b64, toB64, toBytes } from '../inputs';
@@ -24,6 +24,8 @@ export const keysRouter = createTRPCRouter({
 			const wrapped = toBytes(input.wrapped);
 			if (!isAgeFile(wrapped)) fail('BAD_REQUEST', 'sealed_data_invalid');
 			if (toBytes(input.signingPublicKey).length !== 32) fail('BAD_REQUEST', 'invalid_input');
+			// The fingerprint people compare must be the recipient's, not whatever the client claims.
+			if (fingerprint(input.recipient) !== input.fingerprint) fail('BAD_REQUEST', 'invalid_input');
 			const now = ctx.services.now();
 			await ctx.db.transaction(async (tx) => {
 				const existing = await tx.select({ userId: handlerKeys.userId }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
