@@ -32,3 +32,4 @@ export {
 } from './envelope';
 export { isAgeFile } from './format';
 export { dataKeyEpochOf, openEmployeeName, openWithDataKey, sealEmployeeName, sealWithDataKey } from './datakey';
+export { encodeRecoveryKit, parseRecoveryKit, recoveryKitFingerprint, verifyRecoveryKit, type RecoveryKit } from './kit';
