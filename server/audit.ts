@@ -19,6 +19,7 @@ export type AuditAction =
 	| 'logout'
 	| 'handler_key_create'
 	| 'company_create'
+	| 'recovery_kit_confirm'
 	| 'employee_create'
 	| 'employee_invite'
 	| 'employee_join'

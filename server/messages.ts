@@ -35,6 +35,14 @@ const messages = {
 		ja: '会社の鍵の署名を確認できませんでした。',
 		en: 'The company key manifest could not be verified.'
 	},
+	recovery_kit_required: {
+		ja: '招待を発行する前に、事務取扱責任者が復旧キットをダウンロードして保管を確認してください。',
+		en: 'A 事務取扱責任者 must download the recovery kit and confirm it is stored before invitations can be issued.'
+	},
+	recovery_kit_outdated: {
+		ja: '復旧キットの鍵の世代が会社の現在の鍵と合いません。画面を再読み込みして最新のキットをダウンロードしてください。',
+		en: 'The recovery kit does not match the company\'s current keys. Reload and download the latest kit.'
+	},
 	employee_code_exists: {
 		ja: '従業員コード「{code}」は既に登録されています。',
 		en: 'Employee code "{code}" already exists.'

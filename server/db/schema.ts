@@ -89,6 +89,10 @@ export const companies = pgTable('companies', {
 	rootPublicKey: text('root_public_key').notNull(),
 	rootFingerprint: text('root_fingerprint').notNull(),
 	currentEpoch: integer('current_epoch').notNull(),
+	/** The newest epoch whose keys a 責任者 confirmed are in a stored recovery kit; null: none yet (no invitations). */
+	recoveryKitEpoch: integer('recovery_kit_epoch'),
+	recoveryKitConfirmedAt: tz('recovery_kit_confirmed_at'),
+	recoveryKitConfirmedBy: uuid('recovery_kit_confirmed_by').references(() => users.id),
 	createdBy: uuid('created_by').notNull().references(() => users.id),
 	createdAt: createdAt()
 });

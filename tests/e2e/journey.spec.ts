@@ -11,6 +11,8 @@ import { openDb } from '../../server/db';
 import { verifyAuditChain } from '../../server/audit';
 import { backends, dumpAllTables, scratchDb } from '../support/databases';
 import { spawnServer } from '../support/spawn';
+import { parseRecoveryKit } from '../../src/lib/crypto/index';
+import { kitTextFromPdf } from '../../src/lib/documents/recovery-kit';
 
 const NUMBER = '123456789018'; // synthetic (DOMAIN.md §10.1)
 const NUMBER_TYPED = '１２３４－５６７８－９０１８'; // full-width with hyphens, as a phone keyboard may give it
@@ -61,6 +63,16 @@ for (const backend of backends) {
 			await handler.getByLabel('法人番号').fill('7123456789012');
 			await handler.getByRole('button', { name: '会社を登録' }).click();
 			await handler.getByRole('link', { name: '見本商事株式会社' }).click();
+
+			// Recovery kit: made in the browser, downloaded, confirmed; invitations wait for it.
+			await expect(handler.getByText('招待を発行する前に')).toBeVisible();
+			const [download] = await Promise.all([handler.waitForEvent('download'), handler.getByRole('button', { name: '復旧キット（PDF）をダウンロード' }).click()]);
+			const kitPdf = readFileSync((await download.path())!);
+			const kit = await parseRecoveryKit((await kitTextFromPdf(kitPdf))!);
+			expect(kit.epochs.map((e) => e.epoch)).toEqual([1]);
+			await handler.getByLabel(/復旧キットを印刷/).check();
+			await handler.getByRole('button', { name: '保管を確認' }).click();
+			await expect(handler.getByText(/鍵の世代 1 までの復旧キットを保管済み/)).toBeVisible();
 
 			// 4. An employee with a sealed name, and an invitation.
 			await handler.getByLabel('従業員コード').fill('E-0001');
@@ -115,7 +127,7 @@ for (const backend of backends) {
 			expect(dump).toContain('E-0001'); // the dump is real
 			const verdict = await verifyAuditChain(handle.db);
 			expect(verdict.ok).toBe(true);
-			for (const action of ['setup', 'login', 'handler_key_create', 'company_create', 'employee_create', 'employee_invite', 'employee_join', 'submit', 'reveal']) {
+			for (const action of ['setup', 'login', 'handler_key_create', 'company_create', 'recovery_kit_confirm', 'employee_create', 'employee_invite', 'employee_join', 'submit', 'reveal']) {
 				if (action === 'login') continue; // setup signs the administrator in directly
 				expect(dump).toContain(action);
 			}

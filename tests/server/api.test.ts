@@ -6,7 +6,7 @@ import { verifyAuditChain } from '../../server/audit';
 import { auditEvents, submissions } from '../../server/db/schema';
 import { testClient } from '../support/client';
 import { backends, dumpAllTables, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, EMPLOYEE_NAME, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { addEmployee, createCompany, EMPLOYEE_NAME, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 const UPLOAD_LIMIT = 256 * 1024;
 
@@ -98,6 +98,31 @@ describe.each(backends)('API on %s', (backend) => {
 		const second = await failure(handler.client.trpc.keys.create.mutate({ ...info, wrapped }));
 		expect(second.data.appCode).toBe('handler_key_exists');
 		expect((await handler.client.trpc.keys.wrapped.query()).recipient).toBe(handler.keys.recipient);
+	});
+
+	it('issues no invitation until a 責任者 confirms the recovery kit, and records the confirmation', async () => {
+		const company = await createCompany(handler.client, handler.keys, '株式会社キット未保管', null, { confirmKit: false });
+		expect((await handler.client.trpc.company.get.query({ companyId: company.companyId })).recoveryKit).toBeNull();
+		const other: HandlerSide = { ...handler, company };
+		const refused = await failure(addEmployee(other, 'KIT-1'));
+		expect(refused.data.appCode).toBe('recovery_kit_required');
+		expect(refused.message).toContain('復旧キット');
+
+		// An epoch the company does not have yet cannot be vouched for.
+		const ahead = await failure(handler.client.trpc.company.confirmRecoveryKit.mutate({ companyId: company.companyId, epoch: 2 }));
+		expect(ahead.data.appCode).toBe('recovery_kit_outdated');
+		const bad = await failure(handler.client.trpc.company.confirmRecoveryKit.mutate({ companyId: company.companyId, epoch: 0 }));
+		expect(bad.data.appCode).toBe('invalid_input');
+
+		await handler.client.trpc.company.confirmRecoveryKit.mutate({ companyId: company.companyId, epoch: 1 });
+		const detail = await handler.client.trpc.company.get.query({ companyId: company.companyId });
+		expect(detail.recoveryKit).toMatchObject({ epoch: 1, confirmedBy: 'admin' });
+		// The employee added before the confirmation can be invited now.
+		const [employee] = await handler.client.trpc.employee.list.query({ companyId: company.companyId });
+		expect((await handler.client.trpc.employee.invite.mutate({ employeeId: employee!.id })).token).toBeTruthy();
+		const events = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'recovery_kit_confirm' and ${auditEvents.companyId} = ${company.companyId}`);
+		expect(events).toHaveLength(1);
+		expect(events[0]!.detail).toEqual({ epoch: 1 });
 	});
 
 	it('refuses a second setup and a wrong setup token', async () => {

@@ -48,7 +48,14 @@ export async function setUpHandler(baseUrl: string, setupToken: string, opts: { 
 	return { client, keys, company };
 }
 
-export async function createCompany(client: TestClient, keys: HandlerKeys, name: string, corporateNumber: string | null): Promise<CompanyKeys> {
+/** Registers a company; unless told otherwise, its 責任者 also confirms the recovery kit, as the desk requires before invitations. */
+export async function createCompany(
+	client: TestClient,
+	keys: HandlerKeys,
+	name: string,
+	corporateNumber: string | null,
+	opts: { confirmKit?: boolean } = {}
+): Promise<CompanyKeys> {
 	const companyId = crypto.randomUUID();
 	const company = await generateCompanyKeys(companyId);
 	const epoch = company.epochs[0]!;
@@ -71,6 +78,7 @@ export async function createCompany(client: TestClient, keys: HandlerKeys, name:
 		epochGrant: { ciphertext: toBase64Url(epochGrant.ciphertext), signature: epochGrant.signature },
 		rootGrant: { ciphertext: toBase64Url(rootGrant.ciphertext), signature: rootGrant.signature }
 	});
+	if (opts.confirmKit ?? true) await client.trpc.company.confirmRecoveryKit.mutate({ companyId, epoch: 1 });
 	return company;
 }
 

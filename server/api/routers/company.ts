@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fingerprint, isAgeFile, verifyManifestChain } from '../../../src/lib/crypto/index';
 import { isValidCorporateNumber, normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { appendAuditInTx } from '../../audit';
-import { companies, companyManifests, companyRoles, handlerKeys, keyGrants } from '../../db/schema';
+import { companies, companyManifests, companyRoles, handlerKeys, keyGrants, users } from '../../db/schema';
 import { b64, plainText, sealedGrant, signedManifest, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole } from '../trpc';
 
@@ -109,6 +109,52 @@ export const companyRouter = createTRPCRouter({
 			return { ok: true as const };
 		}),
 
+	/**
+	 * A 責任者 confirms that a recovery kit holding the keys up to `epoch` is stored (issue 3 item
+	 * 5). The kit itself never reaches the server; this only unlocks invitations and records who
+	 * vouched for it. Confirming an older epoch than already confirmed is refused.
+	 */
+	confirmRecoveryKit: handlerProcedure
+		.input(z.object({ companyId: uuid, epoch: z.number().int().min(1).max(1_000_000) }))
+		.mutation(async ({ ctx, input }) => {
+			await requireRole(ctx, input.companyId, ['responsible']);
+			const now = ctx.services.now();
+			await ctx.db.transaction(async (tx) => {
+				const [company] = await tx
+					.select({ currentEpoch: companies.currentEpoch, kitEpoch: companies.recoveryKitEpoch })
+					.from(companies)
+					.where(eq(companies.id, input.companyId))
+					.for('update');
+				if (!company) fail('NOT_FOUND', 'not_found');
+				if (input.epoch > company.currentEpoch || (company.kitEpoch !== null && input.epoch < company.kitEpoch)) {
+					fail('CONFLICT', 'recovery_kit_outdated');
+				}
+				await tx
+					.update(companies)
+					.set({ recoveryKitEpoch: input.epoch, recoveryKitConfirmedAt: now, recoveryKitConfirmedBy: ctx.user.id })
+					.where(eq(companies.id, input.companyId));
+				await appendAuditInTx(
+					tx,
+					{
+						orgId: ctx.user.orgId,
+						companyId: input.companyId,
+						actorType: 'handler',
+						actorId: ctx.user.id,
+						actorLabel: ctx.user.loginId,
+						action: 'recovery_kit_confirm',
+						targetType: 'company',
+						targetId: input.companyId,
+						result: 'ok',
+						ip: ctx.req.ip,
+						userAgent: ctx.req.userAgent,
+						detail: { epoch: input.epoch }
+					},
+					now
+				);
+			});
+			return { ok: true as const };
+		}),
+
 	/** A company with its manifest chain and the caller's own key grants. */
 	get: handlerProcedure.input(z.object({ companyId: uuid })).query(async ({ ctx, input }) => {
 		const role = await requireRole(ctx, input.companyId);
@@ -131,6 +177,9 @@ export const companyRouter = createTRPCRouter({
 			.innerJoin(handlerKeys, eq(handlerKeys.userId, keyGrants.grantedBy))
 			.where(and(eq(keyGrants.companyId, input.companyId), eq(keyGrants.userId, ctx.user.id)))
 			.orderBy(asc(keyGrants.createdAt));
+		const [confirmer] = company.recoveryKitConfirmedBy
+			? await ctx.db.select({ loginId: users.loginId }).from(users).where(eq(users.id, company.recoveryKitConfirmedBy))
+			: [];
 		return {
 			id: company.id,
 			name: company.name,
@@ -138,6 +187,11 @@ export const companyRouter = createTRPCRouter({
 			rootPublicKey: company.rootPublicKey,
 			rootFingerprint: company.rootFingerprint,
 			currentEpoch: company.currentEpoch,
+			recoveryKit: company.recoveryKitEpoch === null ? null : {
+				epoch: company.recoveryKitEpoch,
+				confirmedAt: company.recoveryKitConfirmedAt?.toISOString() ?? null,
+				confirmedBy: confirmer?.loginId ?? null
+			},
 			role,
 			manifests,
 			grants: grants.map((g) => ({ ...g, ciphertext: toB64(g.ciphertext) }))

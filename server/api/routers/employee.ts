@@ -113,6 +113,9 @@ export const employeeRouter = createTRPCRouter({
 		const [employee] = await ctx.db.select({ companyId: employees.companyId, code: employees.code }).from(employees).where(eq(employees.id, input.employeeId));
 		if (!employee) fail('NOT_FOUND', 'not_found');
 		await requireRole(ctx, employee.companyId);
+		// No submission may exist that only the server's copy of the keys could open (issue 3 item 5).
+		const [company] = await ctx.db.select({ kitEpoch: companies.recoveryKitEpoch }).from(companies).where(eq(companies.id, employee.companyId));
+		if (company?.kitEpoch === null || company?.kitEpoch === undefined) fail('PRECONDITION_FAILED', 'recovery_kit_required');
 		const token = randomBytes(32).toString('base64url');
 		const password = initialPassword();
 		const passwordHash = await hashPassword(password, ctx.services.config.passwordLogN);

@@ -3,7 +3,7 @@
  * text and QR codes, with instructions. The same entries travel as an attached text file, which
  * `npm run recover -- --kit <the PDF>` reads, so the paper and the file are one kit.
  */
-import { encodeRecoveryKit, recoveryKitFingerprint, type RecoveryKit } from '$lib/crypto';
+import { encodeRecoveryKit, recoveryKitFingerprint, type RecoveryKit } from '../crypto';
 import { createDocument, drawQrCode, PageWriter, readAttachment } from './pdf';
 
 /** The attachment's name inside the kit PDF. */
