@@ -15,6 +15,7 @@ const AUDIT_LOCK_KEY = 0x6d6e7602; // 'mnv' 2
 
 export type AuditAction =
 	| 'setup'
+	| 'org_settings_update'
 	| 'login'
 	| 'logout'
 	| 'handler_key_create'

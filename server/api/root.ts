@@ -4,12 +4,14 @@ import { companyRouter } from './routers/company';
 import { employeeRouter } from './routers/employee';
 import { joinRouter } from './routers/join';
 import { keysRouter } from './routers/keys';
+import { orgRouter } from './routers/org';
 import { setupRouter } from './routers/setup';
 import { submissionRouter } from './routers/submission';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
 	setup: setupRouter,
+	org: orgRouter,
 	auth: authRouter,
 	keys: keysRouter,
 	company: companyRouter,

@@ -38,6 +38,8 @@ export const organisations = pgTable('organisations', {
 	name: text('name').notNull(),
 	address: text('address').notNull(),
 	contact: text('contact').notNull(),
+	/** Minutes without activity (or with the tab hidden) after which browsers forget unlocked keys (issue 3 item 9). */
+	idleLockMinutes: integer('idle_lock_minutes').notNull().default(10),
 	createdAt: createdAt()
 });
 

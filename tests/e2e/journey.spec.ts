@@ -114,6 +114,18 @@ for (const backend of backends) {
 			await handler.getByRole('button', { name: '表示する' }).click();
 			await expect(handler.getByText('1234 5678 9018')).toBeVisible({ timeout: 30_000 });
 
+			// Idle lock (default 10 minutes): a page left alone forgets the unlocked keys.
+			const idlePage = await desk.newPage();
+			await idlePage.clock.install();
+			await idlePage.goto(handler.url());
+			await unlock(idlePage);
+			await expect(idlePage.getByText('会社の鍵を検証しました')).toBeVisible();
+			await idlePage.clock.fastForward('09:00');
+			await expect(idlePage.getByText('会社の鍵を検証しました')).toBeVisible();
+			await idlePage.clock.fastForward('01:30');
+			await expect(idlePage.getByText('しばらく操作がなかったため')).toBeVisible();
+			await expect(idlePage.getByRole('heading', { name: '鍵を開いてください' })).toBeVisible();
+
 			await desk.close();
 			await phone.close();
 		} finally {

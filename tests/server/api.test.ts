@@ -237,6 +237,23 @@ describe.each(backends)('API on %s', (backend) => {
 		expect(reveals).toHaveLength(0);
 	});
 
+	it('lets the administrator set the idle lock (default 10 minutes), validated and audited', async () => {
+		const me = async () => {
+			const r = await handler.client.trpc.auth.me.query();
+			return r?.kind === 'handler' ? r.user.idleLockMinutes : null;
+		};
+		expect(await me()).toBe(10);
+		expect((await failure(handler.client.trpc.org.updateSettings.mutate({ idleLockMinutes: 0 }))).data.appCode).toBe('invalid_input');
+		expect((await failure(handler.client.trpc.org.updateSettings.mutate({ idleLockMinutes: 121 }))).data.appCode).toBe('invalid_input');
+		expect((await failure(testClient(app.url).trpc.org.updateSettings.mutate({ idleLockMinutes: 5 }))).data.httpStatus).toBe(401);
+		await handler.client.trpc.org.updateSettings.mutate({ idleLockMinutes: 5 });
+		expect(await me()).toBe(5);
+		expect(await handler.client.trpc.org.settings.query()).toMatchObject({ idleLockMinutes: 5, canEdit: true });
+		const [event] = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'org_settings_update'`);
+		expect(event!.detail).toEqual({ idleLockMinutes: 5 });
+		await handler.client.trpc.org.updateSettings.mutate({ idleLockMinutes: 10 });
+	});
+
 	it('keeps employees and anonymous callers away from handler procedures', async () => {
 		const invitation = await addEmployee(handler, 'AZ-1');
 		const { employee, submissionId } = await joinAndSubmit(app.url, invitation);

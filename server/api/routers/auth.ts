@@ -113,6 +113,7 @@ export const authRouter = createTRPCRouter({
 				isAdmin: users.isAdmin,
 				orgId: users.orgId,
 				orgName: organisations.name,
+				idleLockMinutes: organisations.idleLockMinutes,
 				lastLoginAt: users.previousLoginAt,
 				lastLogoutAt: users.lastLogoutAt,
 				recipient: handlerKeys.recipient,

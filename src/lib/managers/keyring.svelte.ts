@@ -21,8 +21,7 @@ export interface CompanyKeyring {
 	root: RootKeys | null;
 }
 
-/** Keys lock themselves after this long without a key press, click or touch (CRYPTO.md: idle timeout). */
-export const IDLE_LOCK_MS = 15 * 60 * 1000;
+import { DEFAULT_IDLE_LOCK_MINUTES, IdlePolicy } from './idle';
 
 /** Overwrites every byte array reachable from a key object. Strings cannot be wiped; dropping them is all we can do. */
 function wipe(value: unknown, depth = 0): void {
@@ -55,24 +54,33 @@ class KeyringManager {
 
 	unlocked = $derived(this.handler !== null);
 
-	#lastActivity = Date.now();
+	#idle = new IdlePolicy(DEFAULT_IDLE_LOCK_MINUTES * 60_000);
 	#timer: ReturnType<typeof setInterval> | null = null;
 
-	unlock(ownerId: string, keys: HandlerKeys, info: HandlerKeyInfo): void {
+	/**
+	 * Holds the handler's keys in memory until `lock()`, sign-out, or the organisation's idle
+	 * timeout (`idleLockMinutes`, default 10) passes without activity or with the tab hidden.
+	 */
+	unlock(ownerId: string, keys: HandlerKeys, info: HandlerKeyInfo, idleLockMinutes = DEFAULT_IDLE_LOCK_MINUTES): void {
 		this.lock();
 		this.handler = keys;
 		this.info = info;
 		this.ownerId = ownerId;
 		this.lockedBecause = null;
-		this.touch();
+		this.#idle = new IdlePolicy(idleLockMinutes * 60_000);
 		this.#timer = setInterval(() => {
-			if (Date.now() - this.#lastActivity > IDLE_LOCK_MS) this.lock('idle');
-		}, 15_000);
+			if (this.#idle.expired()) this.lock('idle');
+		}, 5_000);
 	}
 
 	/** Records user activity for the idle timer. */
 	touch(): void {
-		this.#lastActivity = Date.now();
+		this.#idle.activity();
+	}
+
+	/** The page was hidden or shown again; locks when it was hidden longer than the timeout. */
+	visibility(hidden: boolean): void {
+		if (this.#idle.visibility(hidden) && this.handler) this.lock('idle');
 	}
 
 	company(companyId: string): CompanyKeyring | undefined {

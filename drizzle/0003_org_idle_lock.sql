@@ -1,0 +1,1 @@
+ALTER TABLE "organisations" ADD COLUMN "idle_lock_minutes" integer DEFAULT 10 NOT NULL;
