@@ -13,7 +13,7 @@ import { openDb } from '../server/db';
 import { encodeRecord, sealEnvelope, verifyManifestChain } from '../src/lib/crypto/index';
 import { testClient } from '../tests/support/client';
 import { scratchDb, type Backend } from '../tests/support/databases';
-import { addEmployee, revealNumber, setUpHandler, type HandlerSide } from '../tests/support/journey';
+import { addEmployee, join as joinAsEmployee, revealNumber, setUpHandler, type HandlerSide } from '../tests/support/journey';
 import { spawnServer, type ServerProcess } from '../tests/support/spawn';
 
 interface Metric {
@@ -56,8 +56,7 @@ async function preparedServer(env: Record<string, string>) {
 	const token = s.setupUrl!.split('#')[1]!;
 	const handler = await setUpHandler(s.url, token);
 	const invitation = await addEmployee(handler, 'BENCH-1');
-	const employee = testClient(s.url);
-	await employee.trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword });
+	const { employee, device } = await joinAsEmployee(s.url, invitation);
 	const keys = await employee.trpc.employee.companyKeys.query();
 	const manifest = verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId });
 	const seal = async (payload: Uint8Array) => {
@@ -65,7 +64,8 @@ async function preparedServer(env: Record<string, string>) {
 		const ciphertext = await sealEnvelope({
 			recipient: manifest.recipient,
 			context: { companyId: keys.companyId, epoch: manifest.epoch, employeeId: keys.employeeId, submissionId, itemKind: 'record', itemIndex: 0 },
-			payload
+			payload,
+			device
 		});
 		return { submissionId, ciphertext };
 	};

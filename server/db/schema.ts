@@ -153,6 +153,8 @@ export const employees = pgTable(
 		sealedName: bytea('sealed_name').notNull(),
 		passwordHash: text('password_hash'),
 		joinedAt: tz('joined_at'),
+		/** The invitation whose device key signs this employee's new submissions. */
+		deviceInvitationId: uuid('device_invitation_id'),
 		createdBy: uuid('created_by').notNull().references(() => users.id),
 		createdAt: createdAt()
 	},
@@ -167,6 +169,11 @@ export const invitations = pgTable(
 		employeeId: uuid('employee_id').notNull().references(() => employees.id),
 		tokenHash: text('token_hash').notNull().unique(),
 		passwordHash: text('password_hash').notNull(),
+		/** The one-time device secret of the letter, sealed under the company's data key in the handler's browser. */
+		sealedDeviceSecret: bytea('sealed_device_secret'),
+		/** The device key registered when the link was used (Ed25519, base64url) and its HMAC under that secret. */
+		devicePublicKey: text('device_public_key'),
+		deviceMac: text('device_mac'),
 		createdBy: uuid('created_by').notNull().references(() => users.id),
 		createdAt: createdAt(),
 		expiresAt: tz('expires_at').notNull(),
@@ -185,6 +192,8 @@ export const submissions = pgTable(
 		employeeId: uuid('employee_id').notNull().references(() => employees.id),
 		epoch: integer('epoch').notNull(),
 		kind: text('kind', { enum: ['record'] }).notNull(),
+		/** The invitation whose registered device signed the envelope (null before device keys existed). */
+		invitationId: uuid('invitation_id'),
 		ciphertext: bytea('ciphertext').notNull(),
 		size: integer('size').notNull(),
 		createdAt: createdAt()

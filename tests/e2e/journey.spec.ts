@@ -30,6 +30,7 @@ for (const backend of backends) {
 		const scratch = backend === 'postgres' ? await scratchDb('postgres') : undefined;
 		const env: Record<string, string> = { DATA_DIR: join(dir, 'data'), LOG_FILE: logFile, ...(scratch ? { DATABASE_URL: scratch.options.databaseUrl! } : {}) };
 		const server = await spawnServer(env);
+		let deviceSecret = '';
 		try {
 			expect(server.setupUrl).toBeTruthy();
 			const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -82,7 +83,8 @@ for (const backend of backends) {
 			await handler.getByRole('row', { name: /E-0001/ }).getByRole('button', { name: '招待を発行' }).click();
 			const joinLink = await handler.getByLabel('招待リンク').inputValue();
 			const initialPassword = await handler.getByLabel('初期パスワード').inputValue();
-			expect(joinLink).toMatch(/\/join#t=[A-Za-z0-9_-]+&fp=[A-Z2-7-]+$/);
+			expect(joinLink).toMatch(/\/join#t=[A-Za-z0-9_-]+&fp=[A-Z2-7-]+&s=[A-Za-z0-9_-]{43}$/);
+			deviceSecret = new URLSearchParams(joinLink.split('#')[1]).get('s')!;
 			await handler.getByRole('button', { name: '閉じる' }).click();
 
 			// 5. The employee on a phone: join, number with full-width digits, confirm, submit.
@@ -113,6 +115,7 @@ for (const backend of backends) {
 			await handler.getByLabel('閲覧理由').fill('源泉徴収票作成事務');
 			await handler.getByRole('button', { name: '表示する' }).click();
 			await expect(handler.getByText('1234 5678 9018')).toBeVisible({ timeout: 30_000 });
+			await expect(handler.getByText('検証済み：招待した従業員の端末から送信されました')).toBeVisible();
 
 			// Idle lock (default 10 minutes): a page left alone forgets the unlocked keys.
 			const idlePage = await desk.newPage();
@@ -143,6 +146,11 @@ for (const backend of backends) {
 				if (action === 'login') continue; // setup signs the administrator in directly
 				expect(dump).toContain(action);
 			}
+			// The letter's device secret travels only in the link's fragment: the server never sees it.
+			expect(deviceSecret).toHaveLength(43);
+			expect(dump).not.toContain(deviceSecret);
+			expect(readFileSync(logFile, 'utf8')).not.toContain(deviceSecret);
+			expect(dump).not.toContain(Buffer.from(deviceSecret, 'base64url').toString('hex'));
 			const log = readFileSync(logFile, 'utf8');
 			expect(log).toContain('/trpc/');
 			for (const secret of [NUMBER, '1234 5678 9018', NUMBER_TYPED, EMPLOYEE_NAME, '見本　太郎'.replace('　', ''), PASSPHRASE, PASSWORD]) {

@@ -6,7 +6,7 @@ import { verifyAuditChain } from '../../server/audit';
 import { auditEvents, submissions } from '../../server/db/schema';
 import { testClient } from '../support/client';
 import { backends, dumpAllTables, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, createCompany, EMPLOYEE_NAME, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { addEmployee, createCompany, EMPLOYEE_NAME, inviteEmployee, join, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 const UPLOAD_LIMIT = 256 * 1024;
 
@@ -119,7 +119,7 @@ describe.each(backends)('API on %s', (backend) => {
 		expect(detail.recoveryKit).toMatchObject({ epoch: 1, confirmedBy: 'admin' });
 		// The employee added before the confirmation can be invited now.
 		const [employee] = await handler.client.trpc.employee.list.query({ companyId: company.companyId });
-		expect((await handler.client.trpc.employee.invite.mutate({ employeeId: employee!.id })).token).toBeTruthy();
+		expect((await inviteEmployee(other, employee!.id)).token).toBeTruthy();
 		const events = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'recovery_kit_confirm' and ${auditEvents.companyId} = ${company.companyId}`);
 		expect(events).toHaveLength(1);
 		expect(events[0]!.detail).toEqual({ epoch: 1 });
@@ -170,11 +170,12 @@ describe.each(backends)('API on %s', (backend) => {
 	it('lets a join link be used once, and rejects a wrong initial password', async () => {
 		const invitation = await addEmployee(handler, 'J-1');
 		const peek = await testClient(app.url).trpc.join.peek.mutate({ token: invitation.token });
-		expect(peek).toEqual({ companyName: '株式会社テスト', employeeCode: 'J-1', state: 'pending' });
-		const wrong = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: 'WRONG-PASS-WORD' }));
+		expect(peek).toEqual({ companyName: '株式会社テスト', employeeCode: 'J-1', companyId: handler.company.companyId, employeeId: invitation.employeeId, state: 'pending' });
+		const device = { publicKey: 'A'.repeat(43), mac: 'A'.repeat(43) };
+		const wrong = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: 'WRONG-PASS-WORD', device }));
 		expect(wrong.data.appCode).toBe('wrong_initial_password');
 		await joinAndSubmit(app.url, invitation);
-		const second = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword }));
+		const second = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword, device }));
 		expect(second.data.appCode).toBe('join_link_used');
 		expect(second.message).toContain('既に使用');
 		const unknown = await failure(testClient(app.url).trpc.join.peek.mutate({ token: 'A'.repeat(43) }));
@@ -215,8 +216,8 @@ describe.each(backends)('API on %s', (backend) => {
 
 	it('treats a resent submission as the same one, and refuses different content under its id', async () => {
 		const invitation = await addEmployee(handler, 'RS-1');
-		const { employee } = await joinAndSubmit(app.url, invitation);
-		const id = await submitNumber(employee, '123456789000');
+		const { employee, device } = await joinAndSubmit(app.url, invitation);
+		const id = await submitNumber(employee, '123456789000', device);
 		const count = async () => (await handler.client.trpc.submission.list.query({ companyId: handler.company.companyId, employeeId: invitation.employeeId })).length;
 		expect(await count()).toBe(2);
 		const [row] = await app.handle.db.select().from(submissions).where(sql`${submissions.id} = ${id}`);
@@ -224,6 +225,31 @@ describe.each(backends)('API on %s', (backend) => {
 		expect(await count()).toBe(2);
 		const other = await failure(employee.upload({ submissionId: id, epoch: 1, kind: 'record' }, (await app.handle.db.select().from(submissions).limit(1))[0]!.ciphertext));
 		expect(other.data.appCode).toBe('submission_conflict');
+	});
+
+	it('lets a handler trust only submissions signed by the device registered with the letter\'s secret', async () => {
+		const invitation = await addEmployee(handler, 'DV-1');
+		const { employee, device, submissionId } = await joinAndSubmit(app.url, invitation);
+		expect(await revealNumber(handler, submissionId)).toBe(SYNTHETIC_NUMBER);
+		// The server (or anyone with the company's public key) seals a record: unsigned, or signed by its own key.
+		const unsigned = await submitNumber(employee, '123456789000', undefined);
+		await expect(revealNumber(handler, unsigned)).rejects.toMatchObject({ code: 'bad_signature' });
+		const { generateSigningKeyPair } = await import('../../src/lib/crypto/index');
+		const forged = await submitNumber(employee, '123456789000', generateSigningKeyPair());
+		await expect(revealNumber(handler, forged)).rejects.toMatchObject({ code: 'bad_signature' });
+		// A server that swaps the registered key for its own cannot produce the HMAC without the letter's secret.
+		const mine = generateSigningKeyPair();
+		const { toBase64Url } = await import('../../src/lib/crypto/index');
+		await app.handle.rows(sql`update invitations set device_public_key = ${toBase64Url(mine.publicKey)} where employee_id = ${invitation.employeeId}`);
+		const swapped = await submitNumber(employee, '123456789000', mine);
+		await expect(revealNumber(handler, swapped)).rejects.toThrow(/device registration does not verify/);
+		void device;
+
+		// A device registered with a wrong secret (someone who has the link but not the letter's secret) never verifies.
+		const second = await addEmployee(handler, 'DV-2');
+		const impostor = await join(app.url, { ...second, secret: new Uint8Array(32) });
+		const fromImpostor = await submitNumber(impostor.employee, SYNTHETIC_NUMBER, impostor.device);
+		await expect(revealNumber(handler, fromImpostor)).rejects.toThrow(/device registration does not verify/);
 	});
 
 	it('requires a reason to view, and keeps My Numbers out of the reason', async () => {

@@ -5,6 +5,13 @@
  */
 import {
 	createManifest,
+	deviceRegistrationMac,
+	generateDeviceSecret,
+	generateSigningKeyPair,
+	openDeviceSecret,
+	sealDeviceSecret,
+	verifyDeviceRegistration,
+	type SigningKeyPair,
 	encodeRecord,
 	generateCompanyKeys,
 	generateHandlerKeys,
@@ -82,45 +89,80 @@ export async function createCompany(
 	return company;
 }
 
-/** Adds an employee with a sealed name and issues an invitation. */
+/** Adds an employee with a sealed name and issues an invitation (with its one-time device secret, as the letter carries it). */
 export async function addEmployee(handler: HandlerSide, code: string, name = EMPLOYEE_NAME) {
 	const employeeId = crypto.randomUUID();
 	const epoch = handler.company.epochs[0]!;
-	const sealedName = sealEmployeeName({ dataKey: epoch.dataKey, epoch: epoch.epoch, companyId: handler.company.companyId, employeeId, name });
-	await handler.client.trpc.employee.create.mutate({ id: employeeId, companyId: handler.company.companyId, code, sealedName: toBase64Url(sealedName) });
-	const invitation = await handler.client.trpc.employee.invite.mutate({ employeeId });
-	return { employeeId, ...invitation };
+	const companyId = handler.company.companyId;
+	const sealedName = sealEmployeeName({ dataKey: epoch.dataKey, epoch: epoch.epoch, companyId, employeeId, name });
+	await handler.client.trpc.employee.create.mutate({ id: employeeId, companyId, code, sealedName: toBase64Url(sealedName) });
+	return { employeeId, ...(await inviteEmployee(handler, employeeId)) };
 }
 
-/** The employee's side: join, verify the company's keys, seal and upload. */
-export async function joinAndSubmit(baseUrl: string, invitation: { token: string; initialPassword: string }, myNumber = SYNTHETIC_NUMBER) {
+/** Issues (or reissues) an invitation: the device secret is sealed under the data key for the server to keep. */
+export async function inviteEmployee(handler: HandlerSide, employeeId: string) {
+	const epoch = handler.company.epochs[0]!;
+	const secret = generateDeviceSecret();
+	const sealedDeviceSecret = sealDeviceSecret({ dataKey: epoch.dataKey, epoch: epoch.epoch, companyId: handler.company.companyId, employeeId, secret });
+	const invitation = await handler.client.trpc.employee.invite.mutate({ employeeId, sealedDeviceSecret: toBase64Url(sealedDeviceSecret) });
+	return { ...invitation, secret };
+}
+
+export interface Invitation {
+	token: string;
+	initialPassword: string;
+	secret: Uint8Array;
+}
+
+/** The employee's side of joining: make a device key and register it with the letter's secret. */
+export async function join(baseUrl: string, invitation: Invitation): Promise<{ employee: TestClient; device: SigningKeyPair }> {
 	const employee = testClient(baseUrl);
-	await employee.trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword });
-	const submissionId = await submitNumber(employee, myNumber);
-	return { employee, submissionId };
+	const { companyId, employeeId } = await employee.trpc.join.peek.mutate({ token: invitation.token });
+	const device = generateSigningKeyPair();
+	const publicKey = toBase64Url(device.publicKey);
+	const mac = deviceRegistrationMac({ secret: invitation.secret, companyId, employeeId, devicePublicKey: publicKey });
+	await employee.trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword, device: { publicKey, mac } });
+	return { employee, device };
 }
 
-export async function submitNumber(employee: TestClient, myNumber: string): Promise<string> {
+/** The employee's side: join, verify the company's keys, seal, sign and upload. */
+export async function joinAndSubmit(baseUrl: string, invitation: Invitation, myNumber = SYNTHETIC_NUMBER) {
+	const { employee, device } = await join(baseUrl, invitation);
+	const submissionId = await submitNumber(employee, myNumber, device);
+	return { employee, device, submissionId };
+}
+
+export async function submitNumber(employee: TestClient, myNumber: string, device: SigningKeyPair | undefined): Promise<string> {
 	const keys = await employee.trpc.employee.companyKeys.query();
 	const manifest = verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId });
 	const submissionId = crypto.randomUUID();
 	const ciphertext = await sealEnvelope({
 		recipient: manifest.recipient,
 		context: { companyId: keys.companyId, epoch: manifest.epoch, employeeId: keys.employeeId, submissionId, itemKind: 'record', itemIndex: 0 },
-		payload: encodeRecord({ myNumber })
+		payload: encodeRecord({ myNumber }),
+		device
 	});
 	await employee.upload({ submissionId, epoch: manifest.epoch, kind: 'record' }, ciphertext);
 	return submissionId;
 }
 
-/** The handler's side of viewing: reason first, then open with the epoch identity and check the context. */
+/**
+ * The handler's side of viewing: reason first, then check the device registration against the
+ * letter's secret, open with the epoch identity, and check the context and the device signature.
+ * @throws CryptoError('bad_signature') for a submission its employee's device did not sign.
+ */
 export async function revealNumber(handler: HandlerSide, submissionId: string, reason = '源泉徴収票作成事務'): Promise<string> {
 	const sealed = await handler.client.trpc.submission.reveal.mutate({ submissionId, reason });
 	const epoch = handler.company.epochs.find((e) => e.epoch === sealed.epoch)!;
+	if (!sealed.device) throw new Error('no registered device');
+	const secret = openDeviceSecret({ dataKey: epoch.dataKey, sealed: fromBase64Url(sealed.device.sealedSecret), companyId: sealed.companyId, employeeId: sealed.employeeId });
+	const registration = { secret, companyId: sealed.companyId, employeeId: sealed.employeeId, devicePublicKey: sealed.device.publicKey, mac: sealed.device.mac };
+	if (!verifyDeviceRegistration(registration)) throw new Error('device registration does not verify');
 	const opened = await openEnvelope({
 		identities: [epoch.identity],
 		ciphertext: fromBase64Url(sealed.ciphertext),
-		expected: { companyId: sealed.companyId, epoch: sealed.epoch, employeeId: sealed.employeeId, submissionId, itemKind: 'record', itemIndex: 0 }
+		expected: { companyId: sealed.companyId, epoch: sealed.epoch, employeeId: sealed.employeeId, submissionId, itemKind: 'record', itemIndex: 0 },
+		devicePublicKey: sealed.device.publicKey
 	});
 	return String(decodeRecord(opened.payload).myNumber);
 }

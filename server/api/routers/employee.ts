@@ -109,7 +109,13 @@ export const employeeRouter = createTRPCRouter({
 	 * Issues a one-time join link and an initial password (shown once). Earlier unused
 	 * invitations of the same employee stop working.
 	 */
-	invite: handlerProcedure.input(z.object({ employeeId: uuid })).mutation(async ({ ctx, input }) => {
+	invite: handlerProcedure.input(z.object({ employeeId: uuid, sealedDeviceSecret: b64(256) })).mutation(async ({ ctx, input }) => {
+		const sealedDeviceSecret = toBytes(input.sealedDeviceSecret);
+		try {
+			dataKeyEpochOf(sealedDeviceSecret);
+		} catch {
+			fail('BAD_REQUEST', 'sealed_data_invalid');
+		}
 		const [employee] = await ctx.db.select({ companyId: employees.companyId, code: employees.code }).from(employees).where(eq(employees.id, input.employeeId));
 		if (!employee) fail('NOT_FOUND', 'not_found');
 		await requireRole(ctx, employee.companyId);
@@ -129,6 +135,7 @@ export const employeeRouter = createTRPCRouter({
 				employeeId: input.employeeId,
 				tokenHash: hashToken(token),
 				passwordHash,
+				sealedDeviceSecret,
 				createdBy: ctx.user.id,
 				createdAt: now,
 				expiresAt: new Date(now.getTime() + ctx.services.config.invitationDays * 86_400_000)

@@ -5,6 +5,7 @@ import { verifyPassword } from '../../auth/password';
 import { createSession, hashToken, sessionCookie } from '../../auth/session';
 import { ACCOUNT_POLICY, clearFailures, IP_POLICY } from '../../auth/throttle';
 import { companies, employees, invitations } from '../../db/schema';
+import { b64 } from '../inputs';
 import { createTRPCRouter, fail, publicProcedure, type Context } from '../trpc';
 import { countFailure, enforceThrottle } from './auth';
 
@@ -49,12 +50,20 @@ export const joinRouter = createTRPCRouter({
 			await countFailure(ctx, ipKey);
 			fail('NOT_FOUND', 'join_link_invalid');
 		}
-		return { companyName: inv.companyName, employeeCode: inv.employeeCode, state: stateOf(inv, ctx.services.now()) };
+		// The ids let the employee's browser bind its device registration to this company and employee.
+		return { companyName: inv.companyName, employeeCode: inv.employeeCode, companyId: inv.companyId, employeeId: inv.employeeId, state: stateOf(inv, ctx.services.now()) };
 	}),
 
 	/** Signs the employee in with the initial password and uses up the link. */
 	redeem: publicProcedure
-		.input(z.object({ token, password: z.string().min(1).max(256) }))
+		.input(
+			z.object({
+				token,
+				password: z.string().min(1).max(256),
+				/** The device signing key made in the employee's browser, with its HMAC under the letter's one-time secret. */
+				device: z.object({ publicKey: b64(32), mac: b64(32) })
+			})
+		)
 		.mutation(async ({ ctx, input }) => {
 			const now = ctx.services.now();
 			const ipKey = { key: `ip:${ctx.req.ip}`, policy: IP_POLICY };
@@ -92,11 +101,11 @@ export const joinRouter = createTRPCRouter({
 				// The conditional update makes the link single-use even under a race.
 				const updated = await tx
 					.update(invitations)
-					.set({ usedAt: now })
+					.set({ usedAt: now, devicePublicKey: input.device.publicKey, deviceMac: input.device.mac })
 					.where(and(eq(invitations.id, inv.id), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
 					.returning({ id: invitations.id });
 				if (!updated.length) return false;
-				await tx.update(employees).set({ passwordHash: inv.passwordHash, joinedAt: now }).where(eq(employees.id, inv.employeeId));
+				await tx.update(employees).set({ passwordHash: inv.passwordHash, joinedAt: now, deviceInvitationId: inv.id }).where(eq(employees.id, inv.employeeId));
 				await appendAuditInTx(tx, { ...audit, result: 'ok' }, now);
 				return true;
 			});

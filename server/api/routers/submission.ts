@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { isAgeFile } from '../../../src/lib/crypto/index';
 import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { appendAudit, appendAuditInTx } from '../../audit';
-import { companies, submissions } from '../../db/schema';
+import { companies, employees, invitations, submissions } from '../../db/schema';
 import { toB64, uuid } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
 
@@ -63,7 +63,11 @@ export const submissionRouter = createTRPCRouter({
 		const meta = parseMeta(ctx.req.headers['x-upload-meta']);
 		const bytes = await readAll(input, ctx.services.config.uploadLimitBytes);
 		if (!isAgeFile(bytes)) fail('BAD_REQUEST', 'upload_not_ciphertext');
-		const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, ctx.employee.companyId));
+		const [company] = await ctx.db
+			.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId, invitationId: employees.deviceInvitationId })
+			.from(employees)
+			.innerJoin(companies, eq(companies.id, employees.companyId))
+			.where(eq(employees.id, ctx.employee.id));
 		if (!company) fail('NOT_FOUND', 'not_found');
 		if (meta.epoch !== company.currentEpoch) fail('CONFLICT', 'epoch_outdated');
 		const now = ctx.services.now();
@@ -77,6 +81,8 @@ export const submissionRouter = createTRPCRouter({
 					employeeId: ctx.employee.id,
 					epoch: meta.epoch,
 					kind: meta.kind,
+					// Which registered device should have signed it; the handler's browser checks.
+					invitationId: company.invitationId,
 					ciphertext: bytes,
 					size: bytes.byteLength,
 					createdAt: now
@@ -155,8 +161,15 @@ export const submissionRouter = createTRPCRouter({
 			now
 		);
 		const [row] = await ctx.db
-			.select({ ciphertext: submissions.ciphertext, epoch: submissions.epoch })
+			.select({
+				ciphertext: submissions.ciphertext,
+				epoch: submissions.epoch,
+				sealedDeviceSecret: invitations.sealedDeviceSecret,
+				devicePublicKey: invitations.devicePublicKey,
+				deviceMac: invitations.deviceMac
+			})
 			.from(submissions)
+			.leftJoin(invitations, eq(invitations.id, submissions.invitationId))
 			.where(eq(submissions.id, input.submissionId));
 		if (!row) fail('NOT_FOUND', 'not_found');
 		return {
@@ -164,7 +177,12 @@ export const submissionRouter = createTRPCRouter({
 			companyId: meta.companyId,
 			employeeId: meta.employeeId,
 			epoch: row.epoch,
-			submissionId: input.submissionId
+			submissionId: input.submissionId,
+			// The registration the handler's browser verifies before trusting the envelope's signature.
+			device:
+				row.sealedDeviceSecret && row.devicePublicKey && row.deviceMac
+					? { sealedSecret: toB64(row.sealedDeviceSecret), publicKey: row.devicePublicKey, mac: row.deviceMac }
+					: null
 		};
 	})
 });

@@ -33,3 +33,4 @@ export {
 export { isAgeFile } from './format';
 export { dataKeyEpochOf, openEmployeeName, openWithDataKey, sealEmployeeName, sealWithDataKey } from './datakey';
 export { encodeRecoveryKit, parseRecoveryKit, recoveryKitFingerprint, verifyRecoveryKit, type RecoveryKit } from './kit';
+export { deviceRegistrationMac, generateDeviceSecret, openDeviceSecret, sealDeviceSecret, verifyDeviceRegistration } from './device';

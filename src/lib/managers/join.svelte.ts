@@ -1,3 +1,5 @@
+import type { SigningKeyPair } from '$lib/crypto';
+
 /**
  * What the employee's join link carried, in memory only: the one-time token (until it is redeemed)
  * and the company's root-key fingerprint printed on the invitation, which `/me` pins when it
@@ -8,19 +10,28 @@ class JoinManager {
 	/** The expected company root fingerprint, e.g. `K4QF-7D2M-…`; null if the link had none. */
 	pinnedFingerprint = $state<string | null>(null);
 
-	/** Reads `#t=<token>&fp=<fingerprint>`; returns whether a token was present. */
+	/** The letter's one-time device secret (base64url); forgotten once the device is registered. */
+	deviceSecret = $state<string | null>(null);
+	/** The device signing key registered at joining (memory only; `$state.raw`: never proxied). */
+	device = $state.raw<SigningKeyPair | null>(null);
+
+	/** Reads `#t=<token>&fp=<fingerprint>&s=<device secret>`; returns whether a token was present. */
 	readFragment(hash: string): boolean {
 		const params = new URLSearchParams(hash.replace(/^#/, ''));
 		const token = params.get('t');
 		const fp = params.get('fp');
+		const secret = params.get('s');
 		if (token) this.token = token;
 		if (fp) this.pinnedFingerprint = fp;
+		if (secret && /^[A-Za-z0-9_-]{43}$/.test(secret)) this.deviceSecret = secret;
 		return Boolean(token);
 	}
 
-	/** The token is single-use: forget it once redeemed. The fingerprint stays for `/me`. */
-	redeemed(): void {
+	/** The token and secret are single-use: forget them once redeemed. The fingerprint and device key stay for `/me`. */
+	redeemed(device: SigningKeyPair): void {
 		this.token = null;
+		this.deviceSecret = null;
+		this.device = device;
 	}
 }
 

@@ -7,6 +7,13 @@ import { api, uploadSubmission, type RouterOutputs } from '$lib/api';
 import {
 	createManifest,
 	dataKeyEpochOf,
+	deviceRegistrationMac,
+	generateDeviceSecret,
+	generateSigningKeyPair,
+	openDeviceSecret,
+	sealDeviceSecret,
+	verifyDeviceRegistration,
+	type SigningKeyPair,
 	decodeRecord,
 	encodeRecord,
 	fingerprint,
@@ -33,7 +40,7 @@ import type { CompanyKeyring, EpochKeys, HandlerKeyInfo, HandlerKeys } from './k
 
 /** A check that protects the user failed: the page shows an alarm, not a retry button. */
 export class IntegrityError extends Error {
-	constructor(readonly kind: 'manifest' | 'fingerprint' | 'grant' | 'envelope' | 'record') {
+	constructor(readonly kind: 'manifest' | 'fingerprint' | 'grant' | 'envelope' | 'record' | 'device') {
 		super(`integrity check failed: ${kind}`);
 		this.name = 'IntegrityError';
 	}
@@ -219,6 +226,21 @@ export async function revealNumber(
 	}
 	const epoch = company.epochs.get(sealed.epoch);
 	if (!epoch) throw new IntegrityError('grant');
+	// Forgery check (CRYPTO.md §6): the device key must be registered with the HMAC under the
+	// letter's one-time secret, which only the company's handlers can open, and must have signed
+	// the envelope. A server with the company's public key can seal a record, but not this.
+	const device = sealed.device;
+	if (!device) throw new IntegrityError('device');
+	try {
+		const secretKeys = company.epochs.get(dataKeyEpochOf(fromBase64Url(device.sealedSecret)));
+		if (!secretKeys) throw new IntegrityError('device');
+		const secret = openDeviceSecret({ dataKey: secretKeys.dataKey, sealed: fromBase64Url(device.sealedSecret), companyId: company.companyId, employeeId: target.employeeId });
+		if (!verifyDeviceRegistration({ secret, companyId: company.companyId, employeeId: target.employeeId, devicePublicKey: device.publicKey, mac: device.mac })) {
+			throw new IntegrityError('device');
+		}
+	} catch {
+		throw new IntegrityError('device');
+	}
 	let payload;
 	try {
 		({ payload } = await openEnvelope({
@@ -231,10 +253,11 @@ export async function revealNumber(
 				submissionId: target.submissionId,
 				itemKind: 'record',
 				itemIndex: 0
-			}
+			},
+			devicePublicKey: device.publicKey
 		}));
-	} catch {
-		throw new IntegrityError('envelope');
+	} catch (error) {
+		throw new IntegrityError((error as { code?: string }).code === 'bad_signature' ? 'device' : 'envelope');
 	}
 	const record: unknown = await decodeRecord(payload);
 	if (!record || typeof record !== 'object' || !('myNumber' in record) || typeof record.myNumber !== 'string') {
@@ -248,7 +271,7 @@ export async function revealNumber(
  * invitation, when known), seals `{ myNumber }` to the newest epoch and uploads the ciphertext.
  * @throws IntegrityError `manifest` or `fingerprint`: the page must refuse, not retry.
  */
-export async function submitNumber(myNumber: string, pinnedFingerprint: string | null) {
+export async function submitNumber(myNumber: string, pinnedFingerprint: string | null, device: SigningKeyPair) {
 	const keys = await api.employee.companyKeys.query();
 	let latest;
 	try {
@@ -271,7 +294,33 @@ export async function submitNumber(myNumber: string, pinnedFingerprint: string |
 			itemKind: 'record',
 			itemIndex: 0
 		},
-		payload: await encodeRecord({ myNumber })
+		payload: await encodeRecord({ myNumber }),
+		device
 	});
 	return uploadSubmission({ submissionId, epoch: latest.epoch, kind: 'record' }, sealed);
+}
+
+/**
+ * Issues an invitation with a fresh one-time device secret, sealed under the company's newest data
+ * key for the server to keep. The secret itself travels only in the letter / link fragment.
+ * @returns the server's token and initial password, and the secret as base64url for the link.
+ */
+export async function issueInvitation(company: CompanyKeyring, employeeId: string) {
+	const epoch = company.epochs.get(company.latest.epoch);
+	if (!epoch) throw new IntegrityError('grant');
+	const secret = generateDeviceSecret();
+	const sealedDeviceSecret = sealDeviceSecret({ dataKey: epoch.dataKey, epoch: epoch.epoch, companyId: company.companyId, employeeId, secret });
+	const invitation = await api.employee.invite.mutate({ employeeId, sealedDeviceSecret: toBase64Url(sealedDeviceSecret) });
+	return { ...invitation, deviceSecret: toBase64Url(secret) };
+}
+
+/**
+ * The employee's browser at joining: a fresh device signing key, registered with the HMAC under the
+ * letter's secret. The key lives in memory only; it signs every envelope sent in this session.
+ */
+export function makeDeviceRegistration(p: { secret: string; companyId: string; employeeId: string }) {
+	const device = generateSigningKeyPair();
+	const publicKey = toBase64Url(device.publicKey);
+	const mac = deviceRegistrationMac({ secret: fromBase64Url(p.secret), companyId: p.companyId, employeeId: p.employeeId, devicePublicKey: publicKey });
+	return { device, registration: { publicKey, mac } };
 }
