@@ -40,6 +40,8 @@ export const organisations = pgTable('organisations', {
 	contact: text('contact').notNull(),
 	/** Minutes without activity (or with the tab hidden) after which browsers forget unlocked keys (issue 3 item 9). */
 	idleLockMinutes: integer('idle_lock_minutes').notNull().default(10),
+	/** Handlers must confirm sign-in with a passkey or security key (issue 3 item 2). */
+	requireSecondFactor: boolean('require_second_factor').notNull().default(false),
 	createdAt: createdAt()
 });
 
@@ -120,8 +122,17 @@ export const companyRoles = pgTable(
 		userId: uuid('user_id').notNull().references(() => users.id),
 		role: text('role', { enum: ['responsible', 'staff'] }).notNull(),
 		grantedBy: uuid('granted_by').notNull().references(() => users.id),
+		/**
+		 * Canonical JSON `{v, companyId, userId, role, recipient, signingPublicKey}` signed by the
+		 * company root key: who may receive the company's keys, checkable by every handler's browser.
+		 */
+		memberStatement: text('member_statement'),
+		memberSignature: text('member_signature'),
+		/** The member's own signature over the company's root public key, made after comparing fingerprints. */
+		pinSignature: text('pin_signature'),
 		createdAt: createdAt(),
-		revokedAt: tz('revoked_at')
+		revokedAt: tz('revoked_at'),
+		revokedBy: uuid('revoked_by').references(() => users.id)
 	},
 	(t) => [primaryKey({ columns: [t.companyId, t.userId] })]
 );
@@ -182,6 +193,36 @@ export const invitations = pgTable(
 	},
 	(t) => [index('invitations_employee_idx').on(t.employeeId)]
 );
+
+/** WebAuthn credentials (passkeys, security keys) of handlers; the wrapped keys per credential live in handler_key_wraps. */
+export const webauthnCredentials = pgTable(
+	'webauthn_credentials',
+	{
+		/** The credential id, base64url. */
+		id: text('id').primaryKey(),
+		userId: uuid('user_id').notNull().references(() => users.id),
+		publicKey: bytea('public_key').notNull(),
+		counter: bigint('counter', { mode: 'number' }).notNull().default(0),
+		transports: text('transports'),
+		name: text('name').notNull(),
+		/** Whether the authenticator returned PRF output at registration (can unlock keys). */
+		prf: boolean('prf').notNull().default(false),
+		/** The PRF input (salt) for this credential, base64url; not secret. */
+		prfSalt: text('prf_salt'),
+		createdAt: createdAt(),
+		lastUsedAt: tz('last_used_at')
+	},
+	(t) => [index('webauthn_credentials_user_idx').on(t.userId)]
+);
+
+/** Outstanding WebAuthn challenges (single use, short-lived). */
+export const webauthnChallenges = pgTable('webauthn_challenges', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	userId: uuid('user_id').references(() => users.id),
+	purpose: text('purpose', { enum: ['register', 'authenticate', 'second_factor'] }).notNull(),
+	challenge: text('challenge').notNull(),
+	expiresAt: tz('expires_at').notNull()
+});
 
 /** Sealed submissions. The id is generated in the employee's browser and sealed inside the envelope. */
 export const submissions = pgTable(
