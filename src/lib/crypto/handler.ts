@@ -29,8 +29,12 @@ export function handlerPublicInfo(k: HandlerKeys): { recipient: string; signingP
  * @param opts.logN scrypt work factor, 18 by default (≈ 1–2 s); lower only in tests.
  */
 export async function wrapHandlerKeys(k: HandlerKeys, passphrase: string, opts: { logN?: number } = {}): Promise<Uint8Array> {
-	const body = canonicalJson({ v: 1, kind: 'handler-keys', identity: k.identity, signingSecretKey: toBase64Url(k.signing.secretKey) });
-	return ageEncryptWithPassphrase(passphrase, utf8(body), opts.logN ?? 18);
+	return ageEncryptWithPassphrase(passphrase, encodeHandlerKeys(k), opts.logN ?? 18);
+}
+
+/** The plaintext inside every wrap of a handler's keys (passphrase or passkey). */
+export function encodeHandlerKeys(k: HandlerKeys): Uint8Array {
+	return utf8(canonicalJson({ v: 1, kind: 'handler-keys', identity: k.identity, signingSecretKey: toBase64Url(k.signing.secretKey) }));
 }
 
 /**
@@ -39,7 +43,14 @@ export async function wrapHandlerKeys(k: HandlerKeys, passphrase: string, opts: 
  *   is not a handler key file, 'unsupported_version' for a newer format.
  */
 export async function unwrapHandlerKeys(wrapped: Uint8Array, passphrase: string): Promise<HandlerKeys> {
-	const plain = await ageDecryptWithPassphrase(passphrase, wrapped);
+	return decodeHandlerKeys(await ageDecryptWithPassphrase(passphrase, wrapped));
+}
+
+/**
+ * Reads the plaintext of a wrap.
+ * @throws CryptoError('malformed') or 'unsupported_version'.
+ */
+export async function decodeHandlerKeys(plain: Uint8Array): Promise<HandlerKeys> {
 	const o = parseJsonObject(fromUtf8(plain));
 	if (int(o, 'v') !== 1) throw new CryptoError('unsupported_version');
 	if (o.kind !== 'handler-keys') throw new CryptoError('malformed', 'not a handler key file');

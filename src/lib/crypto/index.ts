@@ -34,3 +34,4 @@ export { isAgeFile } from './format';
 export { dataKeyEpochOf, openEmployeeName, openWithDataKey, sealEmployeeName, sealWithDataKey } from './datakey';
 export { encodeRecoveryKit, parseRecoveryKit, recoveryKitFingerprint, verifyRecoveryKit, type RecoveryKit } from './kit';
 export { deviceRegistrationMac, generateDeviceSecret, openDeviceSecret, sealDeviceSecret, verifyDeviceRegistration } from './device';
+export { PASSKEY_PRF_INPUT_B64, passkeyIdentity, passkeyPrfInput, unwrapHandlerKeysWithPasskey, wrapHandlerKeysForPasskey } from './passkey';
