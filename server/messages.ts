@@ -35,6 +35,16 @@ const messages = {
 		ja: '会社の鍵の署名を確認できませんでした。',
 		en: 'The company key manifest could not be verified.'
 	},
+	member_invalid: {
+		ja: '担当者の登録情報（会社の鍵による署名）を確認できませんでした。',
+		en: 'The member statement (signed by the company key) could not be verified.'
+	},
+	member_exists: { ja: 'この担当者には既にこの会社の権限があります。', en: 'This handler already has a role in this company.' },
+	grant_incomplete: {
+		ja: '鍵の受け渡しに必要なデータがそろっていません。画面を再読み込みしてやり直してください。',
+		en: 'The key grant is incomplete. Reload and try again.'
+	},
+	revoke_self: { ja: '自分自身の権限は解除できません。', en: 'You cannot remove your own role.' },
 	recovery_kit_required: {
 		ja: '招待を発行する前に、事務取扱責任者が復旧キットをダウンロードして保管を確認してください。',
 		en: 'A 事務取扱責任者 must download the recovery kit and confirm it is stored before invitations can be issued.'

@@ -7,6 +7,7 @@ import { keysRouter } from './routers/keys';
 import { orgRouter } from './routers/org';
 import { setupRouter } from './routers/setup';
 import { submissionRouter } from './routers/submission';
+import { usersRouter } from './routers/users';
 import { createCallerFactory, createTRPCRouter } from './trpc';
 
 export const appRouter = createTRPCRouter({
@@ -18,7 +19,8 @@ export const appRouter = createTRPCRouter({
 	employee: employeeRouter,
 	join: joinRouter,
 	submission: submissionRouter,
-	audit: auditRouter
+	audit: auditRouter,
+	users: usersRouter
 });
 
 /** The only thing the browser imports from the server, and only as a type. */

@@ -319,28 +319,9 @@ describe.each(backends)('API on %s', (backend) => {
 	});
 
 	async function companyInput() {
-		const { createManifest, generateCompanyKeys, sealEpochGrant, sealRootKeyGrant, toBase64Url } = await import('../../src/lib/crypto/index');
-		const id = crypto.randomUUID();
-		const company = await generateCompanyKeys(id);
-		const epoch = company.epochs[0]!;
-		const manifest = createManifest(company.root, {
-			companyId: id,
-			epoch: 1,
-			recipient: epoch.recipient,
-			signingPublicKey: toBase64Url(epoch.signing.publicKey),
-			previousManifestHash: null,
-			createdAt: new Date().toISOString()
-		});
-		const g = await sealEpochGrant({ companyId: id, epoch, toRecipient: handler.keys.recipient, granter: handler.keys.signing });
-		const r = await sealRootKeyGrant({ companyId: id, root: company.root, toRecipient: handler.keys.recipient, granter: handler.keys.signing });
-		return {
-			id,
-			name: '別会社',
-			corporateNumber: null as string | null,
-			rootPublicKey: toBase64Url(company.root.publicKey),
-			manifest,
-			epochGrant: { ciphertext: toBase64Url(g.ciphertext), signature: g.signature },
-			rootGrant: { ciphertext: toBase64Url(r.ciphertext), signature: r.signature }
-		};
+		const { prepareNewCompany } = await import('../../src/lib/crypto/index');
+		const me = await handler.client.trpc.auth.me.query();
+		const created = await prepareNewCompany({ ...handler.keys, userId: me?.kind === 'handler' ? me.user.id : '' });
+		return { ...created.payload, name: '別会社', corporateNumber: null as string | null };
 	}
 });

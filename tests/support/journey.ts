@@ -4,7 +4,8 @@
  * Server tests and the bench both use it.
  */
 import {
-	createManifest,
+	prepareNewCompany,
+	dataKeyEpochOf,
 	deviceRegistrationMac,
 	generateDeviceSecret,
 	generateSigningKeyPair,
@@ -13,14 +14,11 @@ import {
 	verifyDeviceRegistration,
 	type SigningKeyPair,
 	encodeRecord,
-	generateCompanyKeys,
 	generateHandlerKeys,
 	handlerPublicInfo,
 	openEnvelope,
 	decodeRecord,
 	sealEnvelope,
-	sealEpochGrant,
-	sealRootKeyGrant,
 	sealEmployeeName,
 	toBase64Url,
 	fromBase64Url,
@@ -63,28 +61,12 @@ export async function createCompany(
 	corporateNumber: string | null,
 	opts: { confirmKit?: boolean } = {}
 ): Promise<CompanyKeys> {
-	const companyId = crypto.randomUUID();
-	const company = await generateCompanyKeys(companyId);
-	const epoch = company.epochs[0]!;
-	const manifest = createManifest(company.root, {
-		companyId,
-		epoch: 1,
-		recipient: epoch.recipient,
-		signingPublicKey: toBase64Url(epoch.signing.publicKey),
-		previousManifestHash: null,
-		createdAt: new Date().toISOString()
-	});
-	const epochGrant = await sealEpochGrant({ companyId, epoch, toRecipient: keys.recipient, granter: keys.signing });
-	const rootGrant = await sealRootKeyGrant({ companyId, root: company.root, toRecipient: keys.recipient, granter: keys.signing });
-	await client.trpc.company.create.mutate({
-		id: companyId,
-		name,
-		corporateNumber,
-		rootPublicKey: toBase64Url(company.root.publicKey),
-		manifest,
-		epochGrant: { ciphertext: toBase64Url(epochGrant.ciphertext), signature: epochGrant.signature },
-		rootGrant: { ciphertext: toBase64Url(rootGrant.ciphertext), signature: rootGrant.signature }
-	});
+	const me = await client.trpc.auth.me.query();
+	if (me?.kind !== 'handler') throw new Error('not signed in as a handler');
+	const created = await prepareNewCompany({ ...keys, userId: me.user.id });
+	await client.trpc.company.create.mutate({ ...created.payload, name, corporateNumber });
+	const company = created.keys;
+	const companyId = company.companyId;
 	if (opts.confirmKit ?? true) await client.trpc.company.confirmRecoveryKit.mutate({ companyId, epoch: 1 });
 	return company;
 }
@@ -155,7 +137,10 @@ export async function revealNumber(handler: HandlerSide, submissionId: string, r
 	const sealed = await handler.client.trpc.submission.reveal.mutate({ submissionId, reason });
 	const epoch = handler.company.epochs.find((e) => e.epoch === sealed.epoch)!;
 	if (!sealed.device) throw new Error('no registered device');
-	const secret = openDeviceSecret({ dataKey: epoch.dataKey, sealed: fromBase64Url(sealed.device.sealedSecret), companyId: sealed.companyId, employeeId: sealed.employeeId });
+	// The secret was sealed under the data key of the epoch current at the invitation, not the submission's.
+	const sealedSecret = fromBase64Url(sealed.device.sealedSecret);
+	const secretEpoch = handler.company.epochs.find((e) => e.epoch === dataKeyEpochOf(sealedSecret))!;
+	const secret = openDeviceSecret({ dataKey: secretEpoch.dataKey, sealed: sealedSecret, companyId: sealed.companyId, employeeId: sealed.employeeId });
 	const registration = { secret, companyId: sealed.companyId, employeeId: sealed.employeeId, devicePublicKey: sealed.device.publicKey, mac: sealed.device.mac };
 	if (!verifyDeviceRegistration(registration)) throw new Error('device registration does not verify');
 	const opened = await openEnvelope({

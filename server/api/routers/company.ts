@@ -1,11 +1,62 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { fingerprint, isAgeFile, verifyManifestChain } from '../../../src/lib/crypto/index';
+import { fingerprint, isAgeFile, verifyCompanyPin, verifyManifestChain, verifyMemberStatement, type Member } from '../../../src/lib/crypto/index';
 import { isValidCorporateNumber, normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { appendAuditInTx } from '../../audit';
 import { companies, companyManifests, companyRoles, handlerKeys, keyGrants, users } from '../../db/schema';
 import { b64, plainText, sealedGrant, signedManifest, toB64, toBytes, uuid } from '../inputs';
-import { createTRPCRouter, fail, handlerProcedure, requireRole } from '../trpc';
+import { createTRPCRouter, fail, handlerProcedure, requireRole, type Context } from '../trpc';
+
+/** A member statement as the root signed it. */
+const memberInput = z.object({ statement: z.string().min(10).max(10_000), signature: b64(128) });
+
+/**
+ * The server checks what it can of a member statement: the root signed it, and it names the
+ * company, the user and that user's registered keys. The browsers check again for themselves.
+ */
+async function checkMember(
+	db: Context['db'],
+	p: { companyId: string; rootPublicKey: string; userId: string; role: 'responsible' | 'staff'; member: { statement: string; signature: string } }
+): Promise<Member> {
+	let member: Member;
+	try {
+		member = verifyMemberStatement(p.rootPublicKey, p.member, { companyId: p.companyId, userId: p.userId });
+	} catch {
+		fail('BAD_REQUEST', 'member_invalid');
+	}
+	const [key] = await db.select().from(handlerKeys).where(eq(handlerKeys.userId, p.userId));
+	if (!key) fail('PRECONDITION_FAILED', 'handler_key_missing');
+	if (member.role !== p.role || member.recipient !== key.recipient || member.signingPublicKey !== key.signingPublicKey) fail('BAD_REQUEST', 'member_invalid');
+	return member;
+}
+
+/** An audit event of a handler acting on a company. */
+function companyEvent(
+	ctx: Context & { user: { id: string; orgId: string; loginId: string } },
+	companyId: string,
+	action: 'key_grant' | 'key_pin' | 'key_revoke',
+	targetType: string,
+	targetId: string,
+	detail: Record<string, string | number> | null
+) {
+	return {
+		orgId: ctx.user.orgId,
+		companyId,
+		actorType: 'handler' as const,
+		actorId: ctx.user.id,
+		actorLabel: ctx.user.loginId,
+		action,
+		targetType,
+		targetId,
+		result: 'ok' as const,
+		ip: ctx.req.ip,
+		userAgent: ctx.req.userAgent,
+		detail
+	};
+}
+
+/** Epoch grants as sent by a browser: one sealed copy per epoch. */
+const epochGrantsInput = z.array(sealedGrant.extend({ epoch: z.number().int().min(1).max(1_000_000) })).min(1).max(1000);
 
 export const companyRouter = createTRPCRouter({
 	list: handlerProcedure.query(async ({ ctx }) => {
@@ -39,7 +90,10 @@ export const companyRouter = createTRPCRouter({
 				rootPublicKey: b64(32),
 				manifest: signedManifest,
 				epochGrant: sealedGrant,
-				rootGrant: sealedGrant
+				rootGrant: sealedGrant,
+				/** The creator's member statement (root-signed) and pin (self-signed). */
+				member: memberInput,
+				pinSignature: b64(128)
 			})
 		)
 		.mutation(async ({ ctx, input }) => {
@@ -65,6 +119,9 @@ export const companyRouter = createTRPCRouter({
 			const [key] = await ctx.db.select({ userId: handlerKeys.userId }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
 			if (!key) fail('PRECONDITION_FAILED', 'handler_key_missing');
 			if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
+			await checkMember(ctx.db, { companyId: input.id, rootPublicKey: input.rootPublicKey, userId: ctx.user.id, role: 'responsible', member: input.member });
+			const [own] = await ctx.db.select({ signingPublicKey: handlerKeys.signingPublicKey }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
+			if (!verifyCompanyPin(own!.signingPublicKey, input.id, input.rootPublicKey, input.pinSignature)) fail('BAD_REQUEST', 'member_invalid');
 
 			const now = ctx.services.now();
 			await ctx.db.transaction(async (tx) => {
@@ -82,7 +139,16 @@ export const companyRouter = createTRPCRouter({
 					createdAt: now
 				});
 				await tx.insert(companyManifests).values({ companyId: input.id, epoch: 1, ...input.manifest, createdAt: now });
-				await tx.insert(companyRoles).values({ companyId: input.id, userId: ctx.user.id, role: 'responsible', grantedBy: ctx.user.id, createdAt: now });
+				await tx.insert(companyRoles).values({
+					companyId: input.id,
+					userId: ctx.user.id,
+					role: 'responsible',
+					grantedBy: ctx.user.id,
+					memberStatement: input.member.statement,
+					memberSignature: input.member.signature,
+					pinSignature: input.pinSignature,
+					createdAt: now
+				});
 				await tx.insert(keyGrants).values([
 					{ companyId: input.id, userId: ctx.user.id, kind: 'epoch', epoch: 1, ciphertext: epochCiphertext, signature: input.epochGrant.signature, grantedBy: ctx.user.id, createdAt: now },
 					{ companyId: input.id, userId: ctx.user.id, kind: 'root', epoch: null, ciphertext: rootCiphertext, signature: input.rootGrant.signature, grantedBy: ctx.user.id, createdAt: now }
@@ -155,6 +221,187 @@ export const companyRouter = createTRPCRouter({
 			return { ok: true as const };
 		}),
 
+	/** Handlers of the same organisation who have keys and no active role in this company yet (責任者 only). */
+	candidates: handlerProcedure.input(z.object({ companyId: uuid })).query(async ({ ctx, input }) => {
+		await requireRole(ctx, input.companyId, ['responsible']);
+		const active = await ctx.db
+			.select({ userId: companyRoles.userId })
+			.from(companyRoles)
+			.where(and(eq(companyRoles.companyId, input.companyId), isNull(companyRoles.revokedAt)));
+		const rows = await ctx.db
+			.select({
+				userId: users.id,
+				loginId: users.loginId,
+				displayName: users.displayName,
+				recipient: handlerKeys.recipient,
+				signingPublicKey: handlerKeys.signingPublicKey,
+				fingerprint: handlerKeys.fingerprint
+			})
+			.from(users)
+			.innerJoin(handlerKeys, eq(handlerKeys.userId, users.id))
+			.where(eq(users.orgId, ctx.user.orgId))
+			.orderBy(asc(users.loginId));
+		const taken = new Set(active.map((a) => a.userId));
+		return rows.filter((r) => !taken.has(r.userId));
+	}),
+
+	/**
+	 * A 責任者 grants the company's keys to another handler of the office, after both compared the
+	 * new handler's fingerprint: a root-signed member statement and every epoch's keys sealed to
+	 * the new handler (and the root key for a 責任者), each signed by the granter.
+	 */
+	grant: handlerProcedure
+		.input(
+			z.object({
+				companyId: uuid,
+				userId: uuid,
+				role: z.enum(['responsible', 'staff']),
+				member: memberInput,
+				epochGrants: epochGrantsInput,
+				rootGrant: sealedGrant.nullable()
+			})
+		)
+		.mutation(async ({ ctx, input }) => {
+			await requireRole(ctx, input.companyId, ['responsible']);
+			const [company] = await ctx.db.select().from(companies).where(eq(companies.id, input.companyId));
+			if (!company) fail('NOT_FOUND', 'not_found');
+			const [grantee] = await ctx.db.select({ orgId: users.orgId }).from(users).where(eq(users.id, input.userId));
+			if (!grantee || grantee.orgId !== ctx.user.orgId) fail('NOT_FOUND', 'not_found');
+			await checkMember(ctx.db, { companyId: input.companyId, rootPublicKey: company.rootPublicKey, userId: input.userId, role: input.role, member: input.member });
+			const epochs = input.epochGrants.map((g) => g.epoch).sort((a, b) => a - b);
+			if (epochs.length !== company.currentEpoch || epochs.some((e, i) => e !== i + 1)) fail('BAD_REQUEST', 'grant_incomplete');
+			if ((input.role === 'responsible') !== (input.rootGrant !== null)) fail('BAD_REQUEST', 'grant_incomplete');
+			const sealed = [...input.epochGrants, ...(input.rootGrant ? [input.rootGrant] : [])].map((g) => toBytes(g.ciphertext));
+			if (!sealed.every(isAgeFile)) fail('BAD_REQUEST', 'sealed_data_invalid');
+			const now = ctx.services.now();
+			await ctx.db.transaction(async (tx) => {
+				const [existing] = await tx
+					.select({ revokedAt: companyRoles.revokedAt })
+					.from(companyRoles)
+					.where(and(eq(companyRoles.companyId, input.companyId), eq(companyRoles.userId, input.userId)))
+					.for('update');
+				if (existing && existing.revokedAt === null) fail('CONFLICT', 'member_exists');
+				const role = {
+					role: input.role,
+					grantedBy: ctx.user.id,
+					memberStatement: input.member.statement,
+					memberSignature: input.member.signature,
+					pinSignature: null,
+					createdAt: now,
+					revokedAt: null,
+					revokedBy: null
+				};
+				if (existing) {
+					await tx.update(companyRoles).set(role).where(and(eq(companyRoles.companyId, input.companyId), eq(companyRoles.userId, input.userId)));
+					// Grants from before the revocation are replaced by this one.
+					await tx.delete(keyGrants).where(and(eq(keyGrants.companyId, input.companyId), eq(keyGrants.userId, input.userId)));
+				} else {
+					await tx.insert(companyRoles).values({ companyId: input.companyId, userId: input.userId, ...role });
+				}
+				await tx.insert(keyGrants).values([
+					...input.epochGrants.map((g) => ({
+						companyId: input.companyId,
+						userId: input.userId,
+						kind: 'epoch' as const,
+						epoch: g.epoch,
+						ciphertext: toBytes(g.ciphertext),
+						signature: g.signature,
+						grantedBy: ctx.user.id,
+						createdAt: now
+					})),
+					...(input.rootGrant
+						? [{ companyId: input.companyId, userId: input.userId, kind: 'root' as const, epoch: null, ciphertext: toBytes(input.rootGrant.ciphertext), signature: input.rootGrant.signature, grantedBy: ctx.user.id, createdAt: now }]
+						: [])
+				]);
+				await appendAuditInTx(tx, companyEvent(ctx, input.companyId, 'key_grant', 'user', input.userId, { role: input.role, epochs: epochs.length }), now);
+			});
+			return { ok: true as const };
+		}),
+
+	/** A member pins the company root key after comparing its fingerprint (their own signature). */
+	pin: handlerProcedure.input(z.object({ companyId: uuid, pinSignature: b64(128) })).mutation(async ({ ctx, input }) => {
+		await requireRole(ctx, input.companyId);
+		const [company] = await ctx.db.select({ rootPublicKey: companies.rootPublicKey }).from(companies).where(eq(companies.id, input.companyId));
+		const [key] = await ctx.db.select({ signingPublicKey: handlerKeys.signingPublicKey }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
+		if (!company || !key) fail('NOT_FOUND', 'not_found');
+		if (!verifyCompanyPin(key.signingPublicKey, input.companyId, company.rootPublicKey, input.pinSignature)) fail('BAD_REQUEST', 'member_invalid');
+		const now = ctx.services.now();
+		await ctx.db.transaction(async (tx) => {
+			await tx
+				.update(companyRoles)
+				.set({ pinSignature: input.pinSignature })
+				.where(and(eq(companyRoles.companyId, input.companyId), eq(companyRoles.userId, ctx.user.id)));
+			await appendAuditInTx(tx, companyEvent(ctx, input.companyId, 'key_pin', 'company', input.companyId, null), now);
+		});
+		return { ok: true as const };
+	}),
+
+	/**
+	 * Removes a handler from the company and starts a new key epoch: a root-signed manifest that
+	 * extends the chain, and the new epoch's keys sealed to every remaining member. New
+	 * submissions go to the new epoch; what the removed handler already saw cannot be taken back.
+	 */
+	revoke: handlerProcedure
+		.input(
+			z.object({
+				companyId: uuid,
+				userId: uuid,
+				manifest: signedManifest,
+				grants: z.array(sealedGrant.extend({ userId: uuid })).min(1).max(1000)
+			})
+		)
+		.mutation(async ({ ctx, input }) => {
+			await requireRole(ctx, input.companyId, ['responsible']);
+			if (input.userId === ctx.user.id) fail('BAD_REQUEST', 'revoke_self');
+			const now = ctx.services.now();
+			const epoch = await ctx.db.transaction(async (tx) => {
+				const [company] = await tx.select().from(companies).where(eq(companies.id, input.companyId)).for('update');
+				if (!company) fail('NOT_FOUND', 'not_found');
+				const members = await tx
+					.select({ userId: companyRoles.userId })
+					.from(companyRoles)
+					.where(and(eq(companyRoles.companyId, input.companyId), isNull(companyRoles.revokedAt)));
+				if (!members.some((m) => m.userId === input.userId)) fail('NOT_FOUND', 'not_found');
+				const remaining = members.map((m) => m.userId).filter((id) => id !== input.userId).sort();
+				const granted = input.grants.map((g) => g.userId).sort();
+				if (remaining.join() !== granted.join()) fail('BAD_REQUEST', 'grant_incomplete');
+				if (!input.grants.every((g) => isAgeFile(toBytes(g.ciphertext)))) fail('BAD_REQUEST', 'sealed_data_invalid');
+				const chain = await tx
+					.select({ body: companyManifests.body, signature: companyManifests.signature })
+					.from(companyManifests)
+					.where(eq(companyManifests.companyId, input.companyId))
+					.orderBy(asc(companyManifests.epoch));
+				let next;
+				try {
+					next = verifyManifestChain(company.rootPublicKey, [...chain, input.manifest], { companyId: input.companyId });
+				} catch {
+					fail('BAD_REQUEST', 'manifest_invalid');
+				}
+				if (next.epoch !== company.currentEpoch + 1) fail('CONFLICT', 'manifest_invalid');
+				await tx.insert(companyManifests).values({ companyId: input.companyId, epoch: next.epoch, ...input.manifest, createdAt: now });
+				await tx.update(companies).set({ currentEpoch: next.epoch }).where(eq(companies.id, input.companyId));
+				await tx
+					.update(companyRoles)
+					.set({ revokedAt: now, revokedBy: ctx.user.id })
+					.where(and(eq(companyRoles.companyId, input.companyId), eq(companyRoles.userId, input.userId)));
+				await tx.insert(keyGrants).values(
+					input.grants.map((g) => ({
+						companyId: input.companyId,
+						userId: g.userId,
+						kind: 'epoch' as const,
+						epoch: next.epoch,
+						ciphertext: toBytes(g.ciphertext),
+						signature: g.signature,
+						grantedBy: ctx.user.id,
+						createdAt: now
+					}))
+				);
+				await appendAuditInTx(tx, companyEvent(ctx, input.companyId, 'key_revoke', 'user', input.userId, { epoch: next.epoch }), now);
+				return next.epoch;
+			});
+			return { epoch };
+		}),
+
 	/** A company with its manifest chain and the caller's own key grants. */
 	get: handlerProcedure.input(z.object({ companyId: uuid })).query(async ({ ctx, input }) => {
 		const role = await requireRole(ctx, input.companyId);
@@ -171,12 +418,30 @@ export const companyRouter = createTRPCRouter({
 				epoch: keyGrants.epoch,
 				ciphertext: keyGrants.ciphertext,
 				signature: keyGrants.signature,
+				grantedBy: keyGrants.grantedBy,
 				granterSigningPublicKey: handlerKeys.signingPublicKey
 			})
 			.from(keyGrants)
 			.innerJoin(handlerKeys, eq(handlerKeys.userId, keyGrants.grantedBy))
 			.where(and(eq(keyGrants.companyId, input.companyId), eq(keyGrants.userId, ctx.user.id)))
 			.orderBy(asc(keyGrants.createdAt));
+		const memberRows = await ctx.db
+			.select({
+				userId: companyRoles.userId,
+				role: companyRoles.role,
+				statement: companyRoles.memberStatement,
+				signature: companyRoles.memberSignature,
+				pinSignature: companyRoles.pinSignature,
+				revokedAt: companyRoles.revokedAt,
+				loginId: users.loginId,
+				displayName: users.displayName,
+				fingerprint: handlerKeys.fingerprint
+			})
+			.from(companyRoles)
+			.innerJoin(users, eq(users.id, companyRoles.userId))
+			.leftJoin(handlerKeys, eq(handlerKeys.userId, companyRoles.userId))
+			.where(eq(companyRoles.companyId, input.companyId))
+			.orderBy(asc(users.loginId));
 		const [confirmer] = company.recoveryKitConfirmedBy
 			? await ctx.db.select({ loginId: users.loginId }).from(users).where(eq(users.id, company.recoveryKitConfirmedBy))
 			: [];
@@ -193,6 +458,10 @@ export const companyRouter = createTRPCRouter({
 				confirmedBy: confirmer?.loginId ?? null
 			},
 			role,
+			/** Members with their root-signed statements; the browser verifies them before trusting any. */
+			members: memberRows.map(({ pinSignature, revokedAt, ...m }) => ({ ...m, active: revokedAt === null, pinned: pinSignature !== null })),
+			/** The caller's own pin of the root key, if made. */
+			pinSignature: memberRows.find((m) => m.userId === ctx.user.id)?.pinSignature ?? null,
 			manifests,
 			grants: grants.map((g) => ({ ...g, ciphertext: toB64(g.ciphertext) }))
 		};

@@ -1,4 +1,4 @@
-import type { generateCompanyKeys, openEpochGrant, unwrapHandlerKeys, verifyManifestChain } from '$lib/crypto';
+import type { generateCompanyKeys, Member, openEpochGrant, unwrapHandlerKeys, verifyManifestChain } from '$lib/crypto';
 
 export type HandlerKeys = Awaited<ReturnType<typeof unwrapHandlerKeys>>;
 export type EpochKeys = Awaited<ReturnType<typeof openEpochGrant>>;
@@ -11,6 +11,15 @@ export interface HandlerKeyInfo {
 	fingerprint: string;
 }
 
+/** A member whose statement the company root signed, with what the desk shows of them. */
+export interface VerifiedMember extends Member {
+	active: boolean;
+	loginId: string;
+	displayName: string;
+	/** Fingerprint of the member's recipient, for comparison. */
+	fingerprint: string;
+}
+
 /** One company's keys as opened in this browser, after its manifest chain verified. */
 export interface CompanyKeyring {
 	companyId: string;
@@ -19,6 +28,8 @@ export interface CompanyKeyring {
 	latest: Manifest;
 	epochs: Map<number, EpochKeys>;
 	root: RootKeys | null;
+	/** Members the root vouched for (active and removed). */
+	members: VerifiedMember[];
 }
 
 import { DEFAULT_IDLE_LOCK_MINUTES, IdlePolicy } from './idle';

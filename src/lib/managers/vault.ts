@@ -19,12 +19,19 @@ import {
 	fingerprint,
 	fromBase64Url,
 	fromUtf8,
-	generateCompanyKeys,
 	generateHandlerKeys,
 	handlerPublicInfo,
 	openEnvelope,
 	openEpochGrant,
 	openRootKeyGrant,
+	prepareNewCompany,
+	prepareGrant,
+	prepareRevocation,
+	signCompanyPin,
+	verifyCompanyPin,
+	verifyMemberStatement,
+	type Member,
+	type MemberRole,
 	openEmployeeName as openName,
 	sealEnvelope,
 	sealEpochGrant,
@@ -36,7 +43,7 @@ import {
 	verifyManifestChain,
 	wrapHandlerKeys
 } from '$lib/crypto';
-import type { CompanyKeyring, EpochKeys, HandlerKeyInfo, HandlerKeys } from './keyring.svelte';
+import type { CompanyKeyring, EpochKeys, HandlerKeyInfo, HandlerKeys, VerifiedMember } from './keyring.svelte';
 
 /** A check that protects the user failed: the page shows an alarm, not a retry button. */
 export class IntegrityError extends Error {
@@ -83,53 +90,60 @@ export async function unlockHandlerKeys(passphrase: string, expectedFingerprint:
  * the epoch keys and the root key are sealed to the handler's own recipient and signed by them.
  */
 export async function createCompany(
-	handler: { keys: HandlerKeys; info: HandlerKeyInfo },
+	handler: { keys: HandlerKeys; info: HandlerKeyInfo; userId: string },
 	company: { name: string; corporateNumber: string | null }
 ): Promise<CompanyKeyring> {
-	const companyId = crypto.randomUUID();
-	const ck = await generateCompanyKeys(companyId);
-	const epoch = ck.epochs[0];
-	if (!epoch) throw new Error('no epoch keys');
-	const manifest = await createManifest(ck.root, {
-		companyId,
-		epoch: epoch.epoch,
-		recipient: epoch.recipient,
-		signingPublicKey: toBase64Url(epoch.signing.publicKey),
-		previousManifestHash: null,
-		createdAt: new Date().toISOString()
-	});
-	const granter = handler.keys.signing;
-	const epochGrant = await sealEpochGrant({ companyId, epoch, toRecipient: handler.info.recipient, granter });
-	const rootGrant = await sealRootKeyGrant({ companyId, root: ck.root, toRecipient: handler.info.recipient, granter });
-	await api.company.create.mutate({
-		id: companyId,
-		name: company.name,
-		corporateNumber: company.corporateNumber,
-		rootPublicKey: toBase64Url(ck.root.publicKey),
-		manifest,
-		epochGrant: { ciphertext: toBase64Url(epochGrant.ciphertext), signature: epochGrant.signature },
-		rootGrant: { ciphertext: toBase64Url(rootGrant.ciphertext), signature: rootGrant.signature }
-	});
-	const latest = await verifyManifestChain(toBase64Url(ck.root.publicKey), [manifest], { companyId });
+	const created = await prepareNewCompany({ ...handler.keys, userId: handler.userId });
+	await api.company.create.mutate({ ...created.payload, name: company.name, corporateNumber: company.corporateNumber });
+	const companyId = created.payload.id;
+	const latest = await verifyManifestChain(created.payload.rootPublicKey, [created.manifest], { companyId });
 	return {
 		companyId,
-		rootFingerprint: await fingerprint(ck.root.publicKey),
+		rootFingerprint: await fingerprint(created.keys.root.publicKey),
 		latest,
-		epochs: new Map([[epoch.epoch, epoch]]),
-		root: ck.root
+		epochs: new Map(created.keys.epochs.map((e) => [e.epoch, e])),
+		root: created.keys.root,
+		members: [
+			{
+				...verifyMemberStatement(created.payload.rootPublicKey, created.payload.member, { companyId, userId: handler.userId }),
+				active: true,
+				loginId: '',
+				displayName: '',
+				fingerprint: handler.info.fingerprint
+			}
+		]
 	};
 }
 
 export type CompanyDetail = RouterOutputs['company']['get'];
 
+/** The caller has not yet pinned this company's root key: the page asks them to compare its fingerprint first. */
+export class PinRequired extends Error {
+	constructor(
+		readonly rootFingerprint: string,
+		readonly granter: { loginId: string; displayName: string; fingerprint: string | null } | null
+	) {
+		super('company root key not pinned yet');
+		this.name = 'PinRequired';
+	}
+}
+
+/** Whether this handler's browser may trust the company's root key: its own pin, or a root grant it signed itself. */
+function rootIsPinned(handler: { info: HandlerKeyInfo }, company: CompanyDetail): boolean {
+	if (company.pinSignature && verifyCompanyPin(handler.info.signingPublicKey, company.id, company.rootPublicKey, company.pinSignature)) return true;
+	// Companies created before pins existed: the creator's self-signed root grant pins the root.
+	return company.grants.some((g) => g.kind === 'root' && g.granterSigningPublicKey === handler.info.signingPublicKey);
+}
+
 /**
- * Verifies a company's manifest chain and opens the caller's grants.
+ * Verifies a company's manifest chain and member list and opens the caller's grants.
  *
- * Trust comes from the handler's own signing key, not from the server: the root grant was sealed
- * to and signed by this handler when the company was created, so the root key inside it pins the
- * root public key the server serves, and through it the whole manifest chain. Every epoch key must
- * match its manifest.
- * @throws IntegrityError when any check fails.
+ * Trust comes from the handler's own signing key, not from the server: the handler's pin (or the
+ * root grant they signed when creating the company) pins the root public key; the root key vouches
+ * for the manifest chain and for the member statements; a grant counts only when a member the root
+ * vouched for as 責任者 signed it, and every epoch key must match its manifest.
+ * @throws PinRequired when the handler has not compared and pinned the root key yet;
+ *   IntegrityError when any check fails.
  */
 export async function openCompanyKeys(
 	handler: { keys: HandlerKeys; info: HandlerKeyInfo },
@@ -145,17 +159,39 @@ export async function openCompanyKeys(
 	const rootFingerprint = await fingerprint(fromBase64Url(company.rootPublicKey));
 	if (!sameFingerprint(rootFingerprint, company.rootFingerprint)) throw new IntegrityError('fingerprint');
 
+	// Members the root vouched for; a statement that does not verify is an alarm, not a skip.
+	const members: VerifiedMember[] = [];
+	for (const m of company.members) {
+		if (!m.statement || !m.signature) continue; // created before member statements existed
+		let member: Member;
+		try {
+			member = verifyMemberStatement(company.rootPublicKey, { statement: m.statement, signature: m.signature }, { companyId, userId: m.userId });
+		} catch {
+			throw new IntegrityError('grant');
+		}
+		members.push({ ...member, active: m.active, loginId: m.loginId, displayName: m.displayName, fingerprint: fingerprint(member.recipient) });
+	}
+
+	if (!rootIsPinned(handler, company)) {
+		const granterId = company.grants.find((g) => g.kind === 'epoch')?.grantedBy;
+		const granter = company.members.find((m) => m.userId === granterId);
+		throw new PinRequired(rootFingerprint, granter ? { loginId: granter.loginId, displayName: granter.displayName, fingerprint: granter.fingerprint } : null);
+	}
+
 	// The chain's manifests by epoch, to check each epoch key against its manifest.
 	const manifestsByEpoch = new Map<number, string>();
 	for (let i = 1; i <= company.manifests.length; i++) {
 		const m = await verifyManifestChain(company.rootPublicKey, company.manifests.slice(0, i), { companyId });
 		manifestsByEpoch.set(m.epoch, m.recipient);
 	}
+	// Granters the root vouched for as 責任者 (or this handler itself, for its own grants).
+	const trustedGranters = new Set([handler.info.signingPublicKey, ...members.filter((m) => m.role === 'responsible').map((m) => m.signingPublicKey)]);
 
 	const epochs = new Map<number, EpochKeys>();
 	let root = null;
 	try {
 		for (const grant of company.grants) {
+			if (!trustedGranters.has(grant.granterSigningPublicKey)) throw new IntegrityError('grant');
 			const common = {
 				companyId,
 				ciphertext: fromBase64Url(grant.ciphertext),
@@ -168,9 +204,6 @@ export async function openCompanyKeys(
 				if (keys.epoch !== grant.epoch || manifestsByEpoch.get(keys.epoch) !== keys.recipient) throw new IntegrityError('grant');
 				epochs.set(keys.epoch, keys);
 			} else if (grant.kind === 'root') {
-				// Only a root grant this handler signed can pin the root key (a server can seal to anyone's recipient).
-				// Grants from other handlers will need a fingerprint comparison first (CRYPTO.md "Grants").
-				if (grant.granterSigningPublicKey !== handler.info.signingPublicKey) continue;
 				root = await openRootKeyGrant(common);
 				if (toBase64Url(root.publicKey) !== company.rootPublicKey) throw new IntegrityError('grant');
 			}
@@ -178,9 +211,59 @@ export async function openCompanyKeys(
 	} catch (error) {
 		throw error instanceof IntegrityError ? error : new IntegrityError('grant');
 	}
-	if (!root) throw new IntegrityError('grant');
 	if (!epochs.has(latest.epoch)) throw new IntegrityError('grant');
-	return { companyId, rootFingerprint, latest, epochs, root };
+	return { companyId, rootFingerprint, latest, epochs, root, members };
+}
+
+/** Records this handler's pin of the company root key, after they compared its fingerprint. */
+export async function pinCompany(handler: { keys: HandlerKeys }, company: CompanyDetail): Promise<void> {
+	await api.company.pin.mutate({ companyId: company.id, pinSignature: signCompanyPin(handler.keys.signing, company.id, company.rootPublicKey) });
+}
+
+/**
+ * Grants the company's keys to another handler (a 責任者 with the root key does this): a
+ * root-signed member statement, every epoch's keys sealed to the new handler, and the root key
+ * too for a 責任者. The recipient comes from the candidate whose fingerprint the two compared.
+ */
+export async function grantAccess(
+	company: CompanyKeyring,
+	granter: HandlerKeys,
+	candidate: { userId: string; recipient: string; signingPublicKey: string },
+	role: MemberRole
+): Promise<void> {
+	if (!company.root) throw new IntegrityError('grant');
+	await api.company.grant.mutate(
+		await prepareGrant({ companyId: company.companyId, root: company.root, epochs: [...company.epochs.values()], granter, candidate, role })
+	);
+}
+
+/**
+ * Removes a handler and starts a new key epoch (CRYPTO.md "Keys" 5): new epoch keys, a manifest
+ * signed by the root that extends the chain, and the new keys sealed to every remaining member,
+ * to the recipients the root vouched for (not to whatever the server lists).
+ */
+export async function revokeMember(company: CompanyKeyring, granter: HandlerKeys, userId: string): Promise<number> {
+	if (!company.root) throw new IntegrityError('grant');
+	const fresh = await api.company.get.query({ companyId: company.companyId });
+	const current = fresh.manifests.at(-1);
+	// The manifest the new one links to must be the newest of the chain this browser verified.
+	let latest;
+	try {
+		latest = await verifyManifestChain(fresh.rootPublicKey, fresh.manifests, { companyId: company.companyId, minEpoch: company.latest.epoch });
+	} catch {
+		throw new IntegrityError('manifest');
+	}
+	if (!current || toBase64Url(company.root.publicKey) !== fresh.rootPublicKey || latest.recipient !== company.latest.recipient) throw new IntegrityError('manifest');
+	const { payload } = await prepareRevocation({
+		companyId: company.companyId,
+		root: company.root,
+		current,
+		currentEpoch: company.latest.epoch,
+		granter,
+		remaining: company.members.filter((m) => m.active && m.userId !== userId),
+		removedUserId: userId
+	});
+	return (await api.company.revoke.mutate(payload)).epoch;
 }
 
 // ── Roster names ─────────────────────────────────────────────────────────────────────────

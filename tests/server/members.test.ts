@@ -1,0 +1,163 @@
+/**
+ * Several handlers (issue 3 items 3–4) through the real API on each backend: a 責任者 grants a
+ * company's keys to a second handler of the office, who pins the root and reads; removing that
+ * handler starts a new epoch that only the remaining members can open; old submissions stay
+ * readable by them. Every server-side check refuses a malformed or forged request.
+ */
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../server/app';
+import {
+	generateHandlerKeys,
+	handlerPublicInfo,
+	openEpochGrant,
+	prepareGrant,
+	prepareRevocation,
+	signCompanyPin,
+	signMemberStatement,
+	toBase64Url,
+	fromBase64Url,
+	verifyManifestChain,
+	wrapHandlerKeys,
+	type HandlerKeys
+} from '../../src/lib/crypto/index';
+import { testClient, type TestClient } from '../support/client';
+import { backends, scratchDb, type ScratchDb } from '../support/databases';
+import { addEmployee, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+
+async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
+	try {
+		await promise;
+	} catch (error) {
+		if (error instanceof TRPCClientError) return (error.data ?? {}) as Record<string, unknown>;
+		throw error;
+	}
+	throw new Error('expected the call to fail');
+}
+
+describe.each(backends)('several handlers on %s', (backend) => {
+	let scratch: ScratchDb;
+	let app: RunningServer;
+	let owner: HandlerSide;
+	let second: { client: TestClient; keys: HandlerKeys; userId: string };
+	let ownerId: string;
+
+	/** A handler added by the administrator, signed in and with keys. */
+	async function addHandler(loginId: string) {
+		await owner.client.trpc.users.create.mutate({ loginId, displayName: `担当 ${loginId}`, password: 'initial password 123' });
+		const client = testClient(app.url);
+		await client.trpc.auth.login.mutate({ loginId, password: 'initial password 123' });
+		const keys = await generateHandlerKeys();
+		await client.trpc.keys.create.mutate({ ...handlerPublicInfo(keys), wrapped: toBase64Url(await wrapHandlerKeys(keys, 'another passphrase', { logN: 10 })) });
+		const me = await client.trpc.auth.me.query();
+		return { client, keys, userId: me?.kind === 'handler' ? me.user.id : '' };
+	}
+
+	function candidate(h: { keys: HandlerKeys; userId: string }) {
+		return { userId: h.userId, recipient: h.keys.recipient, signingPublicKey: toBase64Url(h.keys.signing.publicKey) };
+	}
+
+	beforeAll(async () => {
+		scratch = await scratchDb(backend);
+		app = await startServer({ db: scratch.options, port: 0, host: '127.0.0.1', staticDir: '/nonexistent', quiet: true, config: { passwordLogN: 10 } });
+		owner = await setUpHandler(app.url, app.services.setup.token!);
+		second = await addHandler('tanto-2');
+		ownerId = ((await owner.client.trpc.auth.me.query()) as { user: { id: string } }).user.id;
+	});
+
+	afterAll(async () => {
+		await app?.close();
+		await scratch?.drop();
+	});
+
+	it('grants, pins, revokes with a new epoch, and keeps old submissions readable by those who remain', async () => {
+		const companyId = owner.company.companyId;
+		const { submissionId: before, employee, device } = await joinAndSubmit(app.url, await addEmployee(owner, 'M-1'));
+
+		const candidates = await owner.client.trpc.company.candidates.query({ companyId });
+		expect(candidates.map((c) => c.userId)).toEqual([second.userId]);
+		expect(candidates[0]!.fingerprint).toBe(handlerPublicInfo(second.keys).fingerprint);
+		await owner.client.trpc.company.grant.mutate(
+			await prepareGrant({ companyId, root: owner.company.root, epochs: owner.company.epochs, granter: owner.keys, candidate: candidate(second), role: 'staff' })
+		);
+
+		// The second handler sees the company, pins its root after comparing, and opens the epoch-1 grant.
+		expect((await second.client.trpc.company.list.query()).map((c) => [c.id, c.role])).toEqual([[companyId, 'staff']]);
+		let detail = await second.client.trpc.company.get.query({ companyId });
+		expect(detail.pinSignature).toBeNull();
+		await second.client.trpc.company.pin.mutate({ companyId, pinSignature: signCompanyPin(second.keys.signing, companyId, detail.rootPublicKey) });
+		detail = await second.client.trpc.company.get.query({ companyId });
+		expect(detail.pinSignature).not.toBeNull();
+		expect(detail.members.map((m) => [m.loginId, m.role, m.active])).toEqual([
+			['admin', 'responsible', true],
+			['tanto-2', 'staff', true]
+		]);
+		const grant = detail.grants.find((g) => g.kind === 'epoch')!;
+		const epoch1 = await openEpochGrant({ companyId, epoch: 1, ciphertext: fromBase64Url(grant.ciphertext), signature: grant.signature, granterPublicKey: grant.granterSigningPublicKey, handler: second.keys });
+		expect(epoch1.identity).toBe(owner.company.epochs[0]!.identity);
+		expect(await revealNumber({ ...owner, client: second.client }, before)).toBe(SYNTHETIC_NUMBER);
+
+		// Remove the second handler: epoch 2, sealed only to the owner.
+		const { epoch, payload } = await prepareRevocation({
+			companyId,
+			root: owner.company.root,
+			current: detail.manifests.at(-1)!,
+			currentEpoch: 1,
+			granter: owner.keys,
+			remaining: [{ userId: ownerId, recipient: owner.keys.recipient }],
+			removedUserId: second.userId
+		});
+		expect(await owner.client.trpc.company.revoke.mutate(payload)).toEqual({ epoch: 2 });
+		owner.company.epochs.push(epoch);
+
+		// New submissions go to epoch 2; the owner reads old and new; the removed handler reads neither.
+		const keys = await employee.trpc.employee.companyKeys.query();
+		expect(verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId }).epoch).toBe(2);
+		const after = await submitNumber(employee, SYNTHETIC_NUMBER, device);
+		expect(await revealNumber(owner, before)).toBe(SYNTHETIC_NUMBER);
+		expect(await revealNumber(owner, after)).toBe(SYNTHETIC_NUMBER);
+		expect((await failure(second.client.trpc.submission.reveal.mutate({ submissionId: after, reason: '確認のため' }))).httpStatus).toBe(403);
+		expect(await second.client.trpc.company.list.query()).toEqual([]);
+		expect((await failure(second.client.trpc.company.get.query({ companyId }))).httpStatus).toBe(403);
+		const ownerView = await owner.client.trpc.company.get.query({ companyId });
+		expect(ownerView.currentEpoch).toBe(2);
+		expect(ownerView.members.find((m) => m.userId === second.userId)?.active).toBe(false);
+		// The recovery kit confirmed for epoch 1 is now outdated; the desk offers the new one.
+		expect(ownerView.recoveryKit?.epoch).toBe(1);
+	});
+
+	it('refuses forged, incomplete and unauthorised grants and revocations', async () => {
+		const third = await addHandler('tanto-3');
+		const companyId = owner.company.companyId;
+		const good = await prepareGrant({ companyId, root: owner.company.root, epochs: owner.company.epochs, granter: owner.keys, candidate: candidate(third), role: 'staff' });
+		// A member statement not signed by the company root (e.g. made up by the server or a handler without the root key).
+		const { generateSigningKeyPair } = await import('../../src/lib/crypto/index');
+		const forged = { ...good, member: signMemberStatement(generateSigningKeyPair(), { companyId, userId: third.userId, role: 'staff', recipient: third.keys.recipient, signingPublicKey: toBase64Url(third.keys.signing.publicKey) }) };
+		expect((await failure(owner.client.trpc.company.grant.mutate(forged))).appCode).toBe('member_invalid');
+		// A statement naming another recipient than the handler's registered key.
+		const other = await generateHandlerKeys();
+		const swapped = await prepareGrant({ companyId, root: owner.company.root, epochs: owner.company.epochs, granter: owner.keys, candidate: { ...candidate(third), recipient: other.recipient }, role: 'staff' });
+		expect((await failure(owner.client.trpc.company.grant.mutate(swapped))).appCode).toBe('member_invalid');
+		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, epochGrants: good.epochGrants.slice(0, 1) }))).appCode).toBe('grant_incomplete');
+		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, role: 'responsible' }))).appCode).toBe('member_invalid');
+		// Only a 責任者 grants; a handler without a role in the company cannot even list candidates.
+		expect((await failure(third.client.trpc.company.grant.mutate(good))).httpStatus).toBe(403);
+		expect((await failure(third.client.trpc.company.candidates.query({ companyId }))).httpStatus).toBe(403);
+		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, userId: 'not-a-uuid' }))).appCode).toBe('invalid_input');
+
+		await owner.client.trpc.company.grant.mutate(good);
+		expect((await failure(owner.client.trpc.company.grant.mutate(good))).appCode).toBe('member_exists');
+		// A pin signed with someone else's key is refused.
+		const detail = await third.client.trpc.company.get.query({ companyId });
+		expect((await failure(third.client.trpc.company.pin.mutate({ companyId, pinSignature: signCompanyPin(other.signing, companyId, detail.rootPublicKey) }))).appCode).toBe('member_invalid');
+
+		const revocation = async (current = detail.manifests.at(-1)!, currentEpoch = detail.currentEpoch, remaining = [{ userId: ownerId, recipient: owner.keys.recipient }]) =>
+			(await prepareRevocation({ companyId, root: owner.company.root, current, currentEpoch, granter: owner.keys, remaining, removedUserId: third.userId })).payload;
+		// A manifest that does not extend the chain (rollback), grants that leave out a member, removing oneself, a staff member revoking.
+		expect((await failure(owner.client.trpc.company.revoke.mutate(await revocation(detail.manifests[0]!, 1)))).appCode).toBe('manifest_invalid');
+		expect((await failure(owner.client.trpc.company.revoke.mutate({ ...(await revocation()), grants: [{ ...(await revocation()).grants[0]!, userId: third.userId }] }))).appCode).toBe('grant_incomplete');
+		expect((await failure(owner.client.trpc.company.revoke.mutate({ ...(await revocation()), userId: ownerId }))).appCode).toBe('revoke_self');
+		expect((await failure(third.client.trpc.company.revoke.mutate(await revocation()))).httpStatus).toBe(403);
+		expect((await owner.client.trpc.company.get.query({ companyId })).currentEpoch).toBe(detail.currentEpoch);
+	});
+});
