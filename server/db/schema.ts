@@ -237,6 +237,13 @@ export const submissions = pgTable(
 		invitationId: uuid('invitation_id'),
 		ciphertext: bytea('ciphertext').notNull(),
 		size: integer('size').notNull(),
+		/**
+		 * After a handler verified it (device signature, context), the record re-sealed under the
+		 * epoch's data key, so bulk export needs no public-key operation per record (issue 3 item 10).
+		 */
+		verifiedRecord: bytea('verified_record'),
+		verifiedAt: tz('verified_at'),
+		verifiedBy: uuid('verified_by').references(() => users.id),
 		createdAt: createdAt()
 	},
 	(t) => [index('submissions_employee_idx').on(t.employeeId, t.createdAt)]
