@@ -19,6 +19,11 @@ export type AuditAction =
 	| 'login'
 	| 'logout'
 	| 'handler_key_create'
+	| 'passkey_register'
+	| 'passkey_rename'
+	| 'passkey_remove'
+	| 'passkey_login'
+	| 'second_factor'
 	| 'company_create'
 	| 'recovery_kit_confirm'
 	| 'user_create'
@@ -29,7 +34,8 @@ export type AuditAction =
 	| 'employee_invite'
 	| 'employee_join'
 	| 'submit'
-	| 'reveal';
+	| 'reveal'
+	| 'export';
 
 export interface AuditInput {
 	orgId?: string | null;

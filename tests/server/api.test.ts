@@ -252,6 +252,31 @@ describe.each(backends)('API on %s', (backend) => {
 		await expect(revealNumber(handler, fromImpostor)).rejects.toThrow(/device registration does not verify/);
 	});
 
+	it('keeps a data-key copy of verified records, exported with a recorded reason and opened without public-key operations', async () => {
+		const { openVerifiedRecord, fromBase64Url, decodeRecord, sealVerifiedRecord, toBase64Url } = await import('../../src/lib/crypto/index');
+		const invitation = await addEmployee(handler, 'VR-1');
+		const { submissionId } = await joinAndSubmit(app.url, invitation);
+		expect((await handler.client.trpc.submission.reveal.mutate({ submissionId, reason: '確認のため' })).verified).toBe(false);
+		await revealNumber(handler, submissionId); // verifies and stores the copy
+		expect((await handler.client.trpc.submission.reveal.mutate({ submissionId, reason: '確認のため' })).verified).toBe(true);
+		const companyId = handler.company.companyId;
+		const epoch = handler.company.epochs[0]!;
+		// A second copy never replaces the first (e.g. a forged one for another record).
+		const other = sealVerifiedRecord({ dataKey: epoch.dataKey, epoch: 1, companyId, employeeId: invitation.employeeId, submissionId, record: new TextEncoder().encode('{"myNumber":"000000000000"}') });
+		await handler.client.trpc.submission.storeVerified.mutate({ submissionId, sealed: toBase64Url(other) });
+
+		expect((await failure(handler.client.trpc.submission.exportVerified.mutate({ companyId, reason: ' ' }))).data.appCode).toBe('invalid_input');
+		const rows = await handler.client.trpc.submission.exportVerified.mutate({ companyId, reason: '源泉徴収票作成事務' });
+		const mine = rows.find((r) => r.submissionId === submissionId)!;
+		const record = decodeRecord(openVerifiedRecord({ dataKey: epoch.dataKey, sealed: fromBase64Url(mine.sealed), companyId, employeeId: mine.employeeId, submissionId }));
+		expect(record).toEqual({ myNumber: SYNTHETIC_NUMBER });
+		// Moved to another submission, the copy does not open.
+		expect(() => openVerifiedRecord({ dataKey: epoch.dataKey, sealed: fromBase64Url(mine.sealed), companyId, employeeId: mine.employeeId, submissionId: crypto.randomUUID() })).toThrow(/cannot open/);
+		const [event] = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'export'`);
+		expect(event).toMatchObject({ reason: '源泉徴収票作成事務', detail: { records: rows.length } });
+		expect((await failure(handler.client.trpc.submission.storeVerified.mutate({ submissionId, sealed: 'AAAA' }))).data.appCode).toBe('sealed_data_invalid');
+	});
+
 	it('requires a reason to view, and keeps My Numbers out of the reason', async () => {
 		const invitation = await addEmployee(handler, 'RV-1');
 		const { submissionId } = await joinAndSubmit(app.url, invitation);

@@ -5,6 +5,7 @@
  */
 import {
 	prepareNewCompany,
+	sealVerifiedRecord,
 	dataKeyEpochOf,
 	deviceRegistrationMac,
 	generateDeviceSecret,
@@ -149,5 +150,10 @@ export async function revealNumber(handler: HandlerSide, submissionId: string, r
 		expected: { companyId: sealed.companyId, epoch: sealed.epoch, employeeId: sealed.employeeId, submissionId, itemKind: 'record', itemIndex: 0 },
 		devicePublicKey: sealed.device.publicKey
 	});
+	if (!sealed.verified) {
+		const newest = handler.company.epochs.at(-1)!;
+		const copy = sealVerifiedRecord({ dataKey: newest.dataKey, epoch: newest.epoch, companyId: sealed.companyId, employeeId: sealed.employeeId, submissionId, record: opened.payload });
+		await handler.client.trpc.submission.storeVerified.mutate({ submissionId, sealed: toBase64Url(copy) });
+	}
 	return String(decodeRecord(opened.payload).myNumber);
 }

@@ -1,12 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import { octetInputParser } from '@trpc/server/http';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { z } from 'zod';
-import { isAgeFile } from '../../../src/lib/crypto/index';
+import { dataKeyEpochOf, isAgeFile } from '../../../src/lib/crypto/index';
 import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { appendAudit, appendAuditInTx } from '../../audit';
 import { companies, employees, invitations, submissions } from '../../db/schema';
-import { toB64, uuid } from '../inputs';
+import { b64, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
 
 /** Metadata of an octet-stream upload, sent as base64url JSON in `x-upload-meta`. */
@@ -164,6 +164,7 @@ export const submissionRouter = createTRPCRouter({
 			.select({
 				ciphertext: submissions.ciphertext,
 				epoch: submissions.epoch,
+				verified: isNotNull(submissions.verifiedRecord),
 				sealedDeviceSecret: invitations.sealedDeviceSecret,
 				devicePublicKey: invitations.devicePublicKey,
 				deviceMac: invitations.deviceMac
@@ -173,6 +174,7 @@ export const submissionRouter = createTRPCRouter({
 			.where(eq(submissions.id, input.submissionId));
 		if (!row) fail('NOT_FOUND', 'not_found');
 		return {
+			verified: row.verified,
 			ciphertext: toB64(row.ciphertext),
 			companyId: meta.companyId,
 			employeeId: meta.employeeId,
@@ -184,5 +186,61 @@ export const submissionRouter = createTRPCRouter({
 					? { sealedSecret: toB64(row.sealedDeviceSecret), publicKey: row.devicePublicKey, mac: row.deviceMac }
 					: null
 		};
+	}),
+
+	/**
+	 * Stores the data-key copy of a record the caller's browser has just verified. Once set it is
+	 * never replaced (a later, different copy would be a tampering attempt).
+	 */
+	storeVerified: handlerProcedure.input(z.object({ submissionId: uuid, sealed: b64(16 * 1024) })).mutation(async ({ ctx, input }) => {
+		const sealed = toBytes(input.sealed);
+		try {
+			dataKeyEpochOf(sealed);
+		} catch {
+			fail('BAD_REQUEST', 'sealed_data_invalid');
+		}
+		const [meta] = await ctx.db.select({ companyId: submissions.companyId }).from(submissions).where(eq(submissions.id, input.submissionId));
+		if (!meta) fail('NOT_FOUND', 'not_found');
+		await requireRole(ctx, meta.companyId);
+		const now = ctx.services.now();
+		await ctx.db
+			.update(submissions)
+			.set({ verifiedRecord: sealed, verifiedAt: now, verifiedBy: ctx.user.id })
+			.where(and(eq(submissions.id, input.submissionId), isNull(submissions.verifiedRecord)));
+		return { ok: true as const };
+	}),
+
+	/**
+	 * Every verified record of a company, for bulk export: the reason is recorded first, and the
+	 * browser opens them with the data keys (no public-key operation per record).
+	 */
+	exportVerified: handlerProcedure.input(z.object({ companyId: uuid, reason })).mutation(async ({ ctx, input }) => {
+		await requireRole(ctx, input.companyId);
+		const rows = await ctx.db
+			.select({ submissionId: submissions.id, employeeId: submissions.employeeId, epoch: submissions.epoch, sealed: submissions.verifiedRecord })
+			.from(submissions)
+			.where(and(eq(submissions.companyId, input.companyId), isNotNull(submissions.verifiedRecord)))
+			.orderBy(asc(submissions.createdAt));
+		const [company] = await ctx.db.select({ orgId: companies.orgId }).from(companies).where(eq(companies.id, input.companyId));
+		await appendAudit(
+			ctx.db,
+			{
+				orgId: company!.orgId,
+				companyId: input.companyId,
+				actorType: 'handler',
+				actorId: ctx.user.id,
+				actorLabel: ctx.user.loginId,
+				action: 'export',
+				targetType: 'company',
+				targetId: input.companyId,
+				reason: input.reason,
+				result: 'ok',
+				ip: ctx.req.ip,
+				userAgent: ctx.req.userAgent,
+				detail: { records: rows.length }
+			},
+			ctx.services.now()
+		);
+		return rows.map((r) => ({ submissionId: r.submissionId, employeeId: r.employeeId, epoch: r.epoch, sealed: toB64(r.sealed!) }));
 	})
 });

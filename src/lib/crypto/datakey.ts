@@ -58,3 +58,21 @@ export function sealEmployeeName(p: { dataKey: Uint8Array; epoch: number; compan
 export function openEmployeeName(p: { dataKey: Uint8Array; sealed: Uint8Array; companyId: string; employeeId: string }): string {
 	return new TextDecoder('utf-8', { fatal: true }).decode(openWithDataKey({ dataKey: p.dataKey, sealed: p.sealed, aad: employeeNameAad(p.companyId, p.employeeId) }));
 }
+
+/** The associated data that binds a verified record to its company, employee and submission. */
+function verifiedRecordAad(companyId: string, employeeId: string, submissionId: string): string {
+	return `mnv:verified-record:v1:${companyId}:${employeeId}:${submissionId}`;
+}
+
+/**
+ * Re-seals a record a handler has verified (device signature and context checked) under the
+ * epoch's data key, so bulk export opens it with one symmetric operation (issue 3 item 10).
+ */
+export function sealVerifiedRecord(p: { dataKey: Uint8Array; epoch: number; companyId: string; employeeId: string; submissionId: string; record: Uint8Array }): Uint8Array {
+	return sealWithDataKey({ dataKey: p.dataKey, epoch: p.epoch, plaintext: p.record, aad: verifiedRecordAad(p.companyId, p.employeeId, p.submissionId) });
+}
+
+/** Opens a verified record. @throws CryptoError('wrong_key') when it was moved to another submission or altered. */
+export function openVerifiedRecord(p: { dataKey: Uint8Array; sealed: Uint8Array; companyId: string; employeeId: string; submissionId: string }): Uint8Array {
+	return openWithDataKey({ dataKey: p.dataKey, sealed: p.sealed, aad: verifiedRecordAad(p.companyId, p.employeeId, p.submissionId) });
+}

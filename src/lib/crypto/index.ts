@@ -31,7 +31,7 @@ export {
 	type ItemKind
 } from './envelope';
 export { isAgeFile } from './format';
-export { dataKeyEpochOf, openEmployeeName, openWithDataKey, sealEmployeeName, sealWithDataKey } from './datakey';
+export { dataKeyEpochOf, openEmployeeName, openVerifiedRecord, openWithDataKey, sealEmployeeName, sealVerifiedRecord, sealWithDataKey } from './datakey';
 export { encodeRecoveryKit, parseRecoveryKit, recoveryKitFingerprint, verifyRecoveryKit, type RecoveryKit } from './kit';
 export { deviceRegistrationMac, generateDeviceSecret, openDeviceSecret, sealDeviceSecret, verifyDeviceRegistration } from './device';
 export { signCompanyPin, signMemberStatement, verifyCompanyPin, verifyMemberStatement, type Member, type MemberRole } from './members';

@@ -24,6 +24,8 @@ import {
 	openEnvelope,
 	openEpochGrant,
 	openRootKeyGrant,
+	openVerifiedRecord,
+	sealVerifiedRecord,
 	prepareNewCompany,
 	prepareGrant,
 	prepareRevocation,
@@ -346,6 +348,16 @@ export async function revealNumber(
 	if (!record || typeof record !== 'object' || !('myNumber' in record) || typeof record.myNumber !== 'string') {
 		throw new IntegrityError('record');
 	}
+	if (!sealed.verified) {
+		// Verified now: keep a copy under the newest data key for bulk export (issue 3 item 10).
+		const newest = company.epochs.get(company.latest.epoch);
+		if (newest) {
+			const copy = sealVerifiedRecord({ dataKey: newest.dataKey, epoch: newest.epoch, companyId: company.companyId, employeeId: target.employeeId, submissionId: target.submissionId, record: payload });
+			await api.submission.storeVerified.mutate({ submissionId: target.submissionId, sealed: toBase64Url(copy) }).catch(() => {
+				// Best effort: the record stays readable through the public-key path.
+			});
+		}
+	}
 	return record.myNumber;
 }
 
@@ -406,4 +418,27 @@ export function makeDeviceRegistration(p: { secret: string; companyId: string; e
 	const publicKey = toBase64Url(device.publicKey);
 	const mac = deviceRegistrationMac({ secret: fromBase64Url(p.secret), companyId: p.companyId, employeeId: p.employeeId, devicePublicKey: publicKey });
 	return { device, registration: { publicKey, mac } };
+}
+
+/**
+ * Opens every verified record of a company for export with the data keys only (one symmetric
+ * operation each). The reason is recorded by the server before it hands them out.
+ * @returns records by submission; a record that does not open is reported, not skipped silently.
+ */
+export async function exportVerifiedRecords(company: CompanyKeyring, reason: string) {
+	const rows = await api.submission.exportVerified.mutate({ companyId: company.companyId, reason });
+	const records: { submissionId: string; employeeId: string; record: Record<string, unknown> }[] = [];
+	const failed: string[] = [];
+	for (const row of rows) {
+		try {
+			const sealed = fromBase64Url(row.sealed);
+			const keys = company.epochs.get(dataKeyEpochOf(sealed));
+			if (!keys) throw new IntegrityError('grant');
+			const record = decodeRecord(openVerifiedRecord({ dataKey: keys.dataKey, sealed, companyId: company.companyId, employeeId: row.employeeId, submissionId: row.submissionId }));
+			records.push({ submissionId: row.submissionId, employeeId: row.employeeId, record });
+		} catch {
+			failed.push(row.submissionId);
+		}
+	}
+	return { records, failed };
 }
