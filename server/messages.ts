@@ -26,6 +26,35 @@ const messages = {
 		ja: '先に鍵（パスフレーズ）を作成してください。',
 		en: 'Create your keys (passphrase) first.'
 	},
+	passkey_challenge_invalid: {
+		ja: 'パスキーの確認が期限切れか、正しくありません。最初からもう一度お試しください。',
+		en: 'The passkey request has expired or is not valid. Please start again.'
+	},
+	passkey_failed: {
+		ja: 'パスキーを確認できませんでした。登録済みのパスキーを使ってください。',
+		en: 'The passkey could not be verified. Use a passkey registered here.'
+	},
+	passkey_exists: { ja: 'このパスキーは既に登録されています。', en: 'This passkey is already registered.' },
+	passkey_no_wrap: {
+		ja: 'このパスキーでは鍵を開けません（PRF 非対応）。鍵のパスフレーズを使ってください。',
+		en: 'This passkey cannot unlock your keys (no PRF support). Use your key passphrase.'
+	},
+	passkey_last_unlock_method: {
+		ja: '鍵を開く最後の方法は削除できません。先に別のパスキーを登録するか、パスフレーズを残してください。',
+		en: 'You cannot remove the last way to unlock your keys. Register another passkey first, or keep your passphrase.'
+	},
+	passkey_last_second_factor: {
+		ja: 'この組織ではパスキーによる確認が必須のため、最後のパスキーは削除できません。先に別のパスキーを登録してください。',
+		en: 'Your organisation requires a passkey at sign-in, so you cannot remove your last one. Register another passkey first.'
+	},
+	second_factor_needs_passkey: {
+		ja: '二段階認証を必須にする前に、ご自身のパスキーを登録してください（全員がログインできなくなるのを防ぐため）。',
+		en: 'Register a passkey of your own before requiring a second factor (so that nobody is locked out).'
+	},
+	second_factor_no_passkey: {
+		ja: 'この組織ではパスキーによる確認が必須ですが、あなたのパスキーが登録されていません。管理者に連絡してください。',
+		en: 'Your organisation requires a passkey at sign-in, but you have none registered. Contact your administrator.'
+	},
 	company_exists: { ja: 'この会社は既に登録されています。', en: 'This company is already registered.' },
 	corporate_number_invalid: {
 		ja: '法人番号が正しくありません（13桁、先頭がチェックデジット）。',

@@ -5,6 +5,7 @@ import { employeeRouter } from './routers/employee';
 import { joinRouter } from './routers/join';
 import { keysRouter } from './routers/keys';
 import { orgRouter } from './routers/org';
+import { passkeyRouter } from './routers/passkey';
 import { setupRouter } from './routers/setup';
 import { submissionRouter } from './routers/submission';
 import { usersRouter } from './routers/users';
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
 	org: orgRouter,
 	auth: authRouter,
 	keys: keysRouter,
+	passkey: passkeyRouter,
 	company: companyRouter,
 	employee: employeeRouter,
 	join: joinRouter,

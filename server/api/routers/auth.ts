@@ -6,6 +6,7 @@ import { clearSessionCookie, createSession, deleteSession, sessionCookie } from 
 import { ACCOUNT_POLICY, clearFailures, IP_POLICY, recordFailure, retryAfterSeconds } from '../../auth/throttle';
 import { companies, employees, handlerKeys, organisations, users } from '../../db/schema';
 import { createTRPCRouter, fail, publicProcedure, type Context } from '../trpc';
+import { startSecondFactor } from '../webauthn';
 
 /** Refuses the attempt while the account or the IP must wait; logs the refusal. */
 export async function enforceThrottle(ctx: Context, keys: { key: string; policy: typeof ACCOUNT_POLICY }[]): Promise<void> {
@@ -58,6 +59,16 @@ export const authRouter = createTRPCRouter({
 				fail('UNAUTHORIZED', 'bad_credentials');
 			}
 			await clearFailures(ctx.db, keys[0]!.key);
+			// The organisation may require a passkey as well: no session until passkey.secondFactor answers.
+			const [org] = await ctx.db.select({ required: organisations.requireSecondFactor }).from(organisations).where(eq(organisations.id, user.orgId));
+			if (org?.required) {
+				const pending = await startSecondFactor(ctx, user.id, now).catch(async (error: unknown) => {
+					await appendAudit(ctx.db, { ...audit, result: 'denied', detail: { secondFactor: 'no_passkey' } }, now);
+					throw error;
+				});
+				await appendAudit(ctx.db, { ...audit, result: 'ok', detail: { secondFactor: 'pending' } }, now);
+				return { ok: false as const, secondFactor: pending };
+			}
 			const { token } = await createSession(ctx.db, { kind: 'handler', userId: user.id }, now, ctx.services.config.handlerMaxSeconds);
 			ctx.req.setCookie(sessionCookie(token, ctx.services.config.handlerMaxSeconds, ctx.req.secure));
 			await ctx.db.update(users).set({ previousLoginAt: user.lastLoginAt, lastLoginAt: now }).where(eq(users.id, user.id));

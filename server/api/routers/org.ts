@@ -3,26 +3,37 @@ import { z } from 'zod';
 import { appendAuditInTx } from '../../audit';
 import { organisations } from '../../db/schema';
 import { createTRPCRouter, fail, handlerProcedure } from '../trpc';
+import { handlersWithoutPasskey, hasPasskey } from './passkey';
 
 /** Organisation-wide settings; only its administrators change them. */
 export const orgRouter = createTRPCRouter({
 	settings: handlerProcedure.query(async ({ ctx }) => {
 		const [org] = await ctx.db
-			.select({ name: organisations.name, idleLockMinutes: organisations.idleLockMinutes })
+			.select({ name: organisations.name, idleLockMinutes: organisations.idleLockMinutes, requireSecondFactor: organisations.requireSecondFactor })
 			.from(organisations)
 			.where(eq(organisations.id, ctx.user.orgId));
 		if (!org) fail('NOT_FOUND', 'not_found');
-		return { ...org, canEdit: ctx.user.isAdmin };
+		return {
+			...org,
+			canEdit: ctx.user.isAdmin,
+			/** Handlers who could not sign in if a second factor were required (they have no passkey yet). */
+			handlersWithoutPasskey: ctx.user.isAdmin ? await handlersWithoutPasskey(ctx.db, ctx.user.orgId) : null
+		};
 	}),
 
 	/** Sets how long unlocked keys survive inactivity in handlers' browsers (1–120 minutes, default 10). */
 	updateSettings: handlerProcedure
-		.input(z.object({ idleLockMinutes: z.number().int().min(1).max(120) }))
+		.input(z.object({ idleLockMinutes: z.number().int().min(1).max(120), requireSecondFactor: z.boolean().optional() }))
 		.mutation(async ({ ctx, input }) => {
 			if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
+			// Requiring a passkey at sign-in: only an administrator who has one, so nobody locks everyone out.
+			if (input.requireSecondFactor && !(await hasPasskey(ctx.db, ctx.user.id))) fail('CONFLICT', 'second_factor_needs_passkey');
 			const now = ctx.services.now();
 			await ctx.db.transaction(async (tx) => {
-				await tx.update(organisations).set({ idleLockMinutes: input.idleLockMinutes }).where(eq(organisations.id, ctx.user.orgId));
+				await tx
+					.update(organisations)
+					.set({ idleLockMinutes: input.idleLockMinutes, ...(input.requireSecondFactor === undefined ? {} : { requireSecondFactor: input.requireSecondFactor }) })
+					.where(eq(organisations.id, ctx.user.orgId));
 				await appendAuditInTx(
 					tx,
 					{
@@ -36,7 +47,7 @@ export const orgRouter = createTRPCRouter({
 						result: 'ok',
 						ip: ctx.req.ip,
 						userAgent: ctx.req.userAgent,
-						detail: { idleLockMinutes: input.idleLockMinutes }
+						detail: { idleLockMinutes: input.idleLockMinutes, ...(input.requireSecondFactor === undefined ? {} : { requireSecondFactor: input.requireSecondFactor }) }
 					},
 					now
 				);

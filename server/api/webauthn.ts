@@ -1,0 +1,95 @@
+/**
+ * WebAuthn plumbing shared by the passkey router and password sign-in (second factor):
+ * relying party from the request, single-use challenges, and the second-factor start.
+ *
+ * The relying party is the host the browser talked to (the `Host` header, which the same-origin
+ * check already ties to `Origin`), so the same build serves localhost, an intranet name or a
+ * public domain without configuration. Chromium refuses IP addresses as RP ID.
+ */
+import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import { and, eq, lt } from 'drizzle-orm';
+import type { Db } from '../db';
+import { webauthnChallenges, webauthnCredentials } from '../db/schema';
+import { fail, type Context } from './trpc';
+
+/** How long a ceremony may take before its challenge is refused. */
+export const CHALLENGE_SECONDS = 5 * 60;
+
+export type ChallengePurpose = 'register' | 'authenticate' | 'second_factor';
+
+/** RP ID and expected origin from the request. @throws BAD_REQUEST for a missing or odd Host header. */
+export function relyingParty(ctx: Pick<Context, 'req'>): { rpID: string; origin: string } {
+	const host = ctx.req.headers.host;
+	if (typeof host !== 'string' || !/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/.test(host) || host.length > 255) {
+		fail('BAD_REQUEST', 'invalid_input');
+	}
+	const rpID = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+	return { rpID: rpID.toLowerCase(), origin: `${ctx.req.secure ? 'https' : 'http'}://${host.toLowerCase()}` };
+}
+
+/** Stores a challenge; also clears expired ones, so abandoned ceremonies do not pile up. */
+export async function storeChallenge(db: Db, purpose: ChallengePurpose, challenge: string, userId: string | null, now: Date): Promise<string> {
+	await db.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, now));
+	const [row] = await db
+		.insert(webauthnChallenges)
+		.values({ purpose, challenge, userId, expiresAt: new Date(now.getTime() + CHALLENGE_SECONDS * 1000) })
+		.returning({ id: webauthnChallenges.id });
+	return row!.id;
+}
+
+/**
+ * Takes a challenge out of the table (single use, also when it turns out to be expired).
+ * @throws BAD_REQUEST `passkey_challenge_invalid` when it does not exist, has another purpose or
+ *   user, or has expired.
+ */
+export async function consumeChallenge(
+	db: Db,
+	id: string,
+	purpose: ChallengePurpose,
+	now: Date,
+	userId?: string
+): Promise<{ challenge: string; userId: string | null }> {
+	const [row] = await db
+		.delete(webauthnChallenges)
+		.where(and(eq(webauthnChallenges.id, id), eq(webauthnChallenges.purpose, purpose)))
+		.returning({ challenge: webauthnChallenges.challenge, userId: webauthnChallenges.userId, expiresAt: webauthnChallenges.expiresAt });
+	if (!row || row.expiresAt.getTime() <= now.getTime() || (userId !== undefined && row.userId !== userId)) {
+		fail('BAD_REQUEST', 'passkey_challenge_invalid');
+	}
+	return { challenge: row.challenge, userId: row.userId };
+}
+
+/** The WebAuthn user handle of a handler: the 16 bytes of their user id. */
+export function userHandle(userId: string): Uint8Array<ArrayBuffer> {
+	return new Uint8Array(Buffer.from(userId.replaceAll('-', ''), 'hex'));
+}
+
+export interface SecondFactorChallenge {
+	challengeId: string;
+	options: PublicKeyCredentialRequestOptionsJSON;
+}
+
+/**
+ * After a correct password of a user whose organisation requires a second factor: a challenge
+ * for one of the user's registered credentials. No session exists until it is answered.
+ * @throws FORBIDDEN `second_factor_no_passkey` when the user has no credential to answer with.
+ */
+export async function startSecondFactor(ctx: Pick<Context, 'db' | 'req'>, userId: string, now: Date): Promise<SecondFactorChallenge> {
+	const creds = await ctx.db
+		.select({ id: webauthnCredentials.id, transports: webauthnCredentials.transports })
+		.from(webauthnCredentials)
+		.where(eq(webauthnCredentials.userId, userId));
+	if (!creds.length) fail('FORBIDDEN', 'second_factor_no_passkey');
+	const { rpID } = relyingParty(ctx);
+	const options = await generateAuthenticationOptions({
+		rpID,
+		allowCredentials: creds.map((c) => ({ id: c.id, transports: splitTransports(c.transports) })),
+		userVerification: 'preferred'
+	});
+	const challengeId = await storeChallenge(ctx.db, 'second_factor', options.challenge, userId, now);
+	return { challengeId, options };
+}
+
+export function splitTransports(value: string | null): string[] | undefined {
+	return value ? value.split(',').filter(Boolean) : undefined;
+}
