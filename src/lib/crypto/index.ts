@@ -37,3 +37,4 @@ export { deviceRegistrationMac, generateDeviceSecret, openDeviceSecret, sealDevi
 export { signCompanyPin, signMemberStatement, verifyCompanyPin, verifyMemberStatement, type Member, type MemberRole } from './members';
 export { prepareGrant, prepareNewCompany, prepareRevocation, type NewCompany } from './setup';
 export { PASSKEY_PRF_INPUT_B64, passkeyIdentity, passkeyPrfInput, unwrapHandlerKeysWithPasskey, wrapHandlerKeysForPasskey } from './passkey';
+export { openWithPassphrase, sealWithPassphrase } from './passphrase';
