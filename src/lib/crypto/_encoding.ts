@@ -20,6 +20,8 @@ export function fromUtf8(b: Uint8Array): string {
 	}
 }
 
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 /** RFC 4648 base64url without padding. */
 export function toBase64Url(b: Uint8Array): string {
 	let binary = '';
@@ -30,6 +32,13 @@ export function toBase64Url(b: Uint8Array): string {
 /** @throws CryptoError('malformed') for anything but unpadded base64url. */
 export function fromBase64Url(s: string): Uint8Array {
 	if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) throw new CryptoError('malformed', 'invalid base64url');
+	// Canonical only: the unused low bits of the last character must be zero, so one byte string has
+	// one text form (a signature's text is hashed into manifest links and must be unique).
+	const tail = s.length % 4;
+	if (tail) {
+		const last = B64URL_ALPHABET.indexOf(s[s.length - 1]!);
+		if (last & (tail === 2 ? 0x0f : 0x03)) throw new CryptoError('malformed', 'non-canonical base64url');
+	}
 	const binary = atob(s.replaceAll('-', '+').replaceAll('_', '/'));
 	const out = new Uint8Array(binary.length);
 	for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
