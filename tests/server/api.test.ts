@@ -1,25 +1,13 @@
-import { TRPCClientError } from '@trpc/client';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { verifyAuditChain } from '../../server/audit';
 import { auditEvents, submissions } from '../../server/db/schema';
-import { testClient } from '../support/client';
+import { failure, testClient } from '../support/client';
 import { backends, dumpAllTables, scratchDb, type ScratchDb } from '../support/databases';
 import { addEmployee, createCompany, EMPLOYEE_NAME, inviteEmployee, join, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 const UPLOAD_LIMIT = 256 * 1024;
-
-/** The error data the server put on a failed call. */
-async function failure(promise: Promise<unknown>): Promise<{ message: string; data: Record<string, unknown> }> {
-	try {
-		await promise;
-	} catch (error) {
-		if (error instanceof TRPCClientError) return { message: error.message, data: (error.data ?? {}) as Record<string, unknown> };
-		throw error;
-	}
-	throw new Error('expected the call to fail');
-}
 
 function hex(s: string): string {
 	return Buffer.from(s, 'utf8').toString('hex');

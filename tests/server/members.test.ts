@@ -4,7 +4,6 @@
  * handler starts a new epoch that only the remaining members can open; old submissions stay
  * readable by them. Every server-side check refuses a malformed or forged request.
  */
-import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import {
@@ -21,19 +20,9 @@ import {
 	wrapHandlerKeys,
 	type HandlerKeys
 } from '../../src/lib/crypto/index';
-import { testClient, type TestClient } from '../support/client';
+import { failure, testClient, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
 import { addEmployee, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
-
-async function failure(promise: Promise<unknown>): Promise<Record<string, unknown>> {
-	try {
-		await promise;
-	} catch (error) {
-		if (error instanceof TRPCClientError) return (error.data ?? {}) as Record<string, unknown>;
-		throw error;
-	}
-	throw new Error('expected the call to fail');
-}
 
 describe.each(backends)('several handlers on %s', (backend) => {
 	let scratch: ScratchDb;
@@ -116,9 +105,9 @@ describe.each(backends)('several handlers on %s', (backend) => {
 		const after = await submitNumber(employee, SYNTHETIC_NUMBER, device);
 		expect(await revealNumber(owner, before)).toBe(SYNTHETIC_NUMBER);
 		expect(await revealNumber(owner, after)).toBe(SYNTHETIC_NUMBER);
-		expect((await failure(second.client.trpc.submission.reveal.mutate({ submissionId: after, reason: '確認のため' }))).httpStatus).toBe(403);
+		expect((await failure(second.client.trpc.submission.reveal.mutate({ submissionId: after, reason: '確認のため' }))).data.httpStatus).toBe(403);
 		expect(await second.client.trpc.company.list.query()).toEqual([]);
-		expect((await failure(second.client.trpc.company.get.query({ companyId }))).httpStatus).toBe(403);
+		expect((await failure(second.client.trpc.company.get.query({ companyId }))).data.httpStatus).toBe(403);
 		const ownerView = await owner.client.trpc.company.get.query({ companyId });
 		expect(ownerView.currentEpoch).toBe(2);
 		expect(ownerView.members.find((m) => m.userId === second.userId)?.active).toBe(false);
@@ -133,31 +122,31 @@ describe.each(backends)('several handlers on %s', (backend) => {
 		// A member statement not signed by the company root (e.g. made up by the server or a handler without the root key).
 		const { generateSigningKeyPair } = await import('../../src/lib/crypto/index');
 		const forged = { ...good, member: signMemberStatement(generateSigningKeyPair(), { companyId, userId: third.userId, role: 'staff', recipient: third.keys.recipient, signingPublicKey: toBase64Url(third.keys.signing.publicKey) }) };
-		expect((await failure(owner.client.trpc.company.grant.mutate(forged))).appCode).toBe('member_invalid');
+		expect((await failure(owner.client.trpc.company.grant.mutate(forged))).data.appCode).toBe('member_invalid');
 		// A statement naming another recipient than the handler's registered key.
 		const other = await generateHandlerKeys();
 		const swapped = await prepareGrant({ companyId, root: owner.company.root, epochs: owner.company.epochs, granter: owner.keys, candidate: { ...candidate(third), recipient: other.recipient }, role: 'staff' });
-		expect((await failure(owner.client.trpc.company.grant.mutate(swapped))).appCode).toBe('member_invalid');
-		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, epochGrants: good.epochGrants.slice(0, 1) }))).appCode).toBe('grant_incomplete');
-		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, role: 'responsible' }))).appCode).toBe('member_invalid');
+		expect((await failure(owner.client.trpc.company.grant.mutate(swapped))).data.appCode).toBe('member_invalid');
+		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, epochGrants: good.epochGrants.slice(0, 1) }))).data.appCode).toBe('grant_incomplete');
+		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, role: 'responsible' }))).data.appCode).toBe('member_invalid');
 		// Only a 責任者 grants; a handler without a role in the company cannot even list candidates.
-		expect((await failure(third.client.trpc.company.grant.mutate(good))).httpStatus).toBe(403);
-		expect((await failure(third.client.trpc.company.candidates.query({ companyId }))).httpStatus).toBe(403);
-		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, userId: 'not-a-uuid' }))).appCode).toBe('invalid_input');
+		expect((await failure(third.client.trpc.company.grant.mutate(good))).data.httpStatus).toBe(403);
+		expect((await failure(third.client.trpc.company.candidates.query({ companyId }))).data.httpStatus).toBe(403);
+		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, userId: 'not-a-uuid' }))).data.appCode).toBe('invalid_input');
 
 		await owner.client.trpc.company.grant.mutate(good);
-		expect((await failure(owner.client.trpc.company.grant.mutate(good))).appCode).toBe('member_exists');
+		expect((await failure(owner.client.trpc.company.grant.mutate(good))).data.appCode).toBe('member_exists');
 		// A pin signed with someone else's key is refused.
 		const detail = await third.client.trpc.company.get.query({ companyId });
-		expect((await failure(third.client.trpc.company.pin.mutate({ companyId, pinSignature: signCompanyPin(other.signing, companyId, detail.rootPublicKey) }))).appCode).toBe('member_invalid');
+		expect((await failure(third.client.trpc.company.pin.mutate({ companyId, pinSignature: signCompanyPin(other.signing, companyId, detail.rootPublicKey) }))).data.appCode).toBe('member_invalid');
 
 		const revocation = async (current = detail.manifests.at(-1)!, currentEpoch = detail.currentEpoch, remaining = [{ userId: ownerId, recipient: owner.keys.recipient }]) =>
 			(await prepareRevocation({ companyId, root: owner.company.root, current, currentEpoch, granter: owner.keys, remaining, removedUserId: third.userId })).payload;
 		// A manifest that does not extend the chain (rollback), grants that leave out a member, removing oneself, a staff member revoking.
-		expect((await failure(owner.client.trpc.company.revoke.mutate(await revocation(detail.manifests[0]!, 1)))).appCode).toBe('manifest_invalid');
-		expect((await failure(owner.client.trpc.company.revoke.mutate({ ...(await revocation()), grants: [{ ...(await revocation()).grants[0]!, userId: third.userId }] }))).appCode).toBe('grant_incomplete');
-		expect((await failure(owner.client.trpc.company.revoke.mutate({ ...(await revocation()), userId: ownerId }))).appCode).toBe('revoke_self');
-		expect((await failure(third.client.trpc.company.revoke.mutate(await revocation()))).httpStatus).toBe(403);
+		expect((await failure(owner.client.trpc.company.revoke.mutate(await revocation(detail.manifests[0]!, 1)))).data.appCode).toBe('manifest_invalid');
+		expect((await failure(owner.client.trpc.company.revoke.mutate({ ...(await revocation()), grants: [{ ...(await revocation()).grants[0]!, userId: third.userId }] }))).data.appCode).toBe('grant_incomplete');
+		expect((await failure(owner.client.trpc.company.revoke.mutate({ ...(await revocation()), userId: ownerId }))).data.appCode).toBe('revoke_self');
+		expect((await failure(third.client.trpc.company.revoke.mutate(await revocation()))).data.httpStatus).toBe(403);
 		expect((await owner.client.trpc.company.get.query({ companyId })).currentEpoch).toBe(detail.currentEpoch);
 	});
 });

@@ -1,5 +1,5 @@
 /** A tRPC client for tests that talks HTTP to a real server and keeps its own cookie jar. */
-import { createTRPCClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink, TRPCClientError } from '@trpc/client';
 import type { AppRouter } from '../../server/api/root';
 
 export interface TestClient {
@@ -50,4 +50,15 @@ export function testClient(baseUrl: string, opts: { lang?: 'ja' | 'en'; userAgen
 		cookies,
 		upload: (meta, bytes) => trpc.submission.upload.mutate(bytes, { context: { uploadMeta: meta } })
 	};
+}
+
+/** The message and error data of a call that must fail; throws when it succeeds or fails otherwise. */
+export async function failure(promise: Promise<unknown>): Promise<{ message: string; data: Record<string, unknown> }> {
+	try {
+		await promise;
+	} catch (error) {
+		if (error instanceof TRPCClientError) return { message: error.message, data: (error.data ?? {}) as Record<string, unknown> };
+		throw error;
+	}
+	throw new Error('expected the call to fail');
 }
