@@ -6,7 +6,11 @@
  * check already ties to `Origin`), so the same build serves localhost, an intranet name or a
  * public domain without configuration. Chromium refuses IP addresses as RP ID.
  */
-import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import {
+	generateAuthenticationOptions,
+	type PublicKeyCredentialCreationOptionsJSON,
+	type PublicKeyCredentialRequestOptionsJSON
+} from '@simplewebauthn/server';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Db } from '../db';
 import { webauthnChallenges, webauthnCredentials } from '../db/schema';
@@ -64,9 +68,26 @@ export function userHandle(userId: string): Uint8Array<ArrayBuffer> {
 	return new Uint8Array(Buffer.from(userId.replaceAll('-', ''), 'hex'));
 }
 
+/**
+ * Options as JSON for the browser. Extensions are binary (BufferSource) and so are not JSON: the
+ * browser adds the PRF input itself. Dropping them here also keeps the tRPC output type plain.
+ */
+export type RequestOptionsJSON = Omit<PublicKeyCredentialRequestOptionsJSON, 'extensions'>;
+export type CreationOptionsJSON = Omit<PublicKeyCredentialCreationOptionsJSON, 'extensions'>;
+
+export function requestOptionsJSON(options: PublicKeyCredentialRequestOptionsJSON): RequestOptionsJSON {
+	const { extensions: _, ...rest } = options;
+	return rest;
+}
+
+export function creationOptionsJSON(options: PublicKeyCredentialCreationOptionsJSON): CreationOptionsJSON {
+	const { extensions: _, ...rest } = options;
+	return rest;
+}
+
 export interface SecondFactorChallenge {
 	challengeId: string;
-	options: PublicKeyCredentialRequestOptionsJSON;
+	options: RequestOptionsJSON;
 }
 
 /**
@@ -87,7 +108,7 @@ export async function startSecondFactor(ctx: Pick<Context, 'db' | 'req'>, userId
 		userVerification: 'preferred'
 	});
 	const challengeId = await storeChallenge(ctx.db, 'second_factor', options.challenge, userId, now);
-	return { challengeId, options };
+	return { challengeId, options: requestOptionsJSON(options) };
 }
 
 export function splitTransports(value: string | null): string[] | undefined {

@@ -28,7 +28,7 @@ export class SoftAuthenticator {
 	readonly credentials: SoftCredential[] = [];
 
 	/** Answers `navigator.credentials.create()`. */
-	register(options: PublicKeyCredentialCreationOptionsJSON, origin: string, overrides: { challenge?: string; origin?: string } = {}): RegistrationResponseJSON {
+	register(options: Omit<PublicKeyCredentialCreationOptionsJSON, 'extensions'>, origin: string, overrides: { challenge?: string; origin?: string } = {}): RegistrationResponseJSON {
 		const rpId = options.rp.id!;
 		const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 		const jwk = publicKey.export({ format: 'jwk' });
@@ -48,7 +48,7 @@ export class SoftAuthenticator {
 		const attestationObject = isoCBOR.encode(
 			new Map<string, string | Map<string, never> | Uint8Array>([
 				['fmt', 'none'],
-				['attStmt', new Map()],
+				['attStmt', new Map<string, never>()],
 				['authData', new Uint8Array(authData)]
 			])
 		);
@@ -65,7 +65,7 @@ export class SoftAuthenticator {
 
 	/** Answers `navigator.credentials.get()` with the first allowed (or any) credential of the RP. */
 	authenticate(
-		options: PublicKeyCredentialRequestOptionsJSON,
+		options: Omit<PublicKeyCredentialRequestOptionsJSON, 'extensions'>,
 		origin: string,
 		overrides: { credentialId?: string; challenge?: string; counter?: number } = {}
 	): AuthenticationResponseJSON {

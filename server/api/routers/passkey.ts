@@ -23,7 +23,7 @@ import { ACCOUNT_POLICY, clearFailures, IP_POLICY } from '../../auth/throttle';
 import { handlerKeys, handlerKeyWraps, organisations, users, webauthnCredentials } from '../../db/schema';
 import { b64, plainText, toB64, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, publicProcedure, type Context } from '../trpc';
-import { consumeChallenge, relyingParty, splitTransports, storeChallenge, userHandle } from '../webauthn';
+import { consumeChallenge, creationOptionsJSON, relyingParty, requestOptionsJSON, splitTransports, storeChallenge, userHandle } from '../webauthn';
 import { countFailure, enforceThrottle } from './auth';
 
 // ── Inputs ─────────────────────────────────────────────────────────────────────────────
@@ -33,7 +33,8 @@ const b64u = (maxChars: number) => z.string().max(maxChars).regex(/^[A-Za-z0-9_-
 /** Credential ids are at most 1023 bytes. */
 const credentialId = z.string().min(1).max(1400).regex(/^[A-Za-z0-9_-]+$/);
 const passkeyName = plainText(64);
-const transports = z.array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'])).max(8);
+/** Transport hints ('internal', 'usb', 'hybrid', …); new ones appear over time, so only their shape is checked. */
+const transports = z.array(z.string().regex(/^[a-z][a-z-]{0,31}$/)).max(8);
 
 /**
  * Client extension results as the server may see them. `prf.results` (the PRF output, i.e. the
@@ -188,7 +189,7 @@ export const passkeyRouter = createTRPCRouter({
 			authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' }
 		});
 		const challengeId = await storeChallenge(ctx.db, 'register', options.challenge, ctx.user.id, now);
-		return { challengeId, options, prfInput: PASSKEY_PRF_INPUT_B64 };
+		return { challengeId, options: creationOptionsJSON(options), prfInput: PASSKEY_PRF_INPUT_B64 };
 	}),
 
 	/**
@@ -375,7 +376,7 @@ export const passkeyRouter = createTRPCRouter({
 		const { rpID } = relyingParty(ctx);
 		const options = await generateAuthenticationOptions({ rpID, userVerification: 'required' });
 		const challengeId = await storeChallenge(ctx.db, 'authenticate', options.challenge, null, now);
-		return { challengeId, options, prfInput: PASSKEY_PRF_INPUT_B64 };
+		return { challengeId, options: requestOptionsJSON(options), prfInput: PASSKEY_PRF_INPUT_B64 };
 	}),
 
 	/** Finishes a one-touch sign-in: the passkey (with user verification) is both factors. */
