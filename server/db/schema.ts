@@ -162,6 +162,10 @@ export const employees = pgTable(
 		companyId: uuid('company_id').notNull().references(() => companies.id),
 		code: text('code').notNull(),
 		sealedName: bytea('sealed_name').notNull(),
+		/** Reading, department, dates and e-mail from the roster, sealed under the data key like the name. */
+		sealedProfile: bytea('sealed_profile'),
+		/** Employment status (在職・内定・退職), metadata the server may know. */
+		status: text('status', { enum: ['active', 'offer', 'left'] }).notNull().default('active'),
 		passwordHash: text('password_hash'),
 		joinedAt: tz('joined_at'),
 		/** The invitation whose device key signs this employee's new submissions. */
