@@ -5,7 +5,6 @@
  * PRF output never reaches the server; here the "PRF output" is a fixed test value used only to
  * make a real passkey wrap.
  */
-import { TRPCClientError } from '@trpc/client';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
@@ -22,22 +21,12 @@ import {
 	type HandlerKeys
 } from '../../src/lib/crypto/index';
 import { SoftAuthenticator } from '../support/authenticator';
-import { testClient, type TestClient } from '../support/client';
+import { failure, testClient, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
 import { setUpHandler, type HandlerSide } from '../support/journey';
 
 const ADMIN_PASSWORD = 'correct horse battery';
 const STAFF_PASSWORD = 'staff password 2026';
-
-async function failure(promise: Promise<unknown>): Promise<{ message: string; data: Record<string, unknown> }> {
-	try {
-		await promise;
-	} catch (error) {
-		if (error instanceof TRPCClientError) return { message: error.message, data: (error.data ?? {}) as Record<string, unknown> };
-		throw error;
-	}
-	throw new Error('expected the call to fail');
-}
 
 const prfOf = (seed: number) => new Uint8Array(32).fill(seed);
 
