@@ -31,6 +31,7 @@ export type AuditAction =
 	| 'key_pin'
 	| 'key_revoke'
 	| 'employee_create'
+	| 'employee_import'
 	| 'employee_invite'
 	| 'employee_join'
 	| 'submit'

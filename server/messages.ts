@@ -74,6 +74,14 @@ const messages = {
 		en: 'The key grant is incomplete. Reload and try again.'
 	},
 	revoke_self: { ja: '自分自身の権限は解除できません。', en: 'You cannot remove your own role.' },
+	roster_duplicate_code: {
+		ja: '同じ従業員コードが複数の行にあります。',
+		en: 'The same employee code appears in more than one row.'
+	},
+	roster_changed: {
+		ja: '取り込み中に名簿が変更されました。画面を再読み込みして、もう一度取り込んでください（何も変更されていません）。',
+		en: 'The roster changed during the import. Reload and import again (nothing was changed).'
+	},
 	recovery_kit_required: {
 		ja: '招待を発行する前に、事務取扱責任者が復旧キットをダウンロードして保管を確認してください。',
 		en: 'A 事務取扱責任者 must download the recovery kit and confirm it is stored before invitations can be issued.'

@@ -76,3 +76,29 @@ export function sealVerifiedRecord(p: { dataKey: Uint8Array; epoch: number; comp
 export function openVerifiedRecord(p: { dataKey: Uint8Array; sealed: Uint8Array; companyId: string; employeeId: string; submissionId: string }): Uint8Array {
 	return openWithDataKey({ dataKey: p.dataKey, sealed: p.sealed, aad: verifiedRecordAad(p.companyId, p.employeeId, p.submissionId) });
 }
+
+/** Roster fields other than the name (reading, department, dates, e-mail), as one sealed JSON object. */
+export interface EmployeeProfile {
+	nameKana?: string;
+	department?: string;
+	hiredOn?: string;
+	leftOn?: string;
+	email?: string;
+}
+
+function employeeProfileAad(companyId: string, employeeId: string): string {
+	return `mnv:employee-profile:v1:${companyId}:${employeeId}`;
+}
+
+/** Seals an employee's roster profile under the epoch's data key, bound to company and employee. */
+export function sealEmployeeProfile(p: { dataKey: Uint8Array; epoch: number; companyId: string; employeeId: string; profile: EmployeeProfile }): Uint8Array {
+	return sealWithDataKey({ dataKey: p.dataKey, epoch: p.epoch, plaintext: utf8(JSON.stringify(p.profile)), aad: employeeProfileAad(p.companyId, p.employeeId) });
+}
+
+/** Opens a sealed roster profile. @throws CryptoError('wrong_key' | 'malformed'). */
+export function openEmployeeProfile(p: { dataKey: Uint8Array; sealed: Uint8Array; companyId: string; employeeId: string }): EmployeeProfile {
+	const text = new TextDecoder('utf-8', { fatal: true }).decode(openWithDataKey({ dataKey: p.dataKey, sealed: p.sealed, aad: employeeProfileAad(p.companyId, p.employeeId) }));
+	const value: unknown = JSON.parse(text);
+	if (!value || typeof value !== 'object' || Array.isArray(value)) throw new CryptoError('malformed', 'profile is not an object');
+	return value as EmployeeProfile;
+}

@@ -31,7 +31,18 @@ export {
 	type ItemKind
 } from './envelope';
 export { isAgeFile } from './format';
-export { dataKeyEpochOf, openEmployeeName, openVerifiedRecord, openWithDataKey, sealEmployeeName, sealVerifiedRecord, sealWithDataKey } from './datakey';
+export {
+	dataKeyEpochOf,
+	openEmployeeName,
+	openEmployeeProfile,
+	openVerifiedRecord,
+	openWithDataKey,
+	sealEmployeeName,
+	sealEmployeeProfile,
+	sealVerifiedRecord,
+	sealWithDataKey,
+	type EmployeeProfile
+} from './datakey';
 export { encodeRecoveryKit, parseRecoveryKit, recoveryKitFingerprint, verifyRecoveryKit, type RecoveryKit } from './kit';
 export { deviceRegistrationMac, generateDeviceSecret, openDeviceSecret, sealDeviceSecret, verifyDeviceRegistration } from './device';
 export { signCompanyPin, signMemberStatement, verifyCompanyPin, verifyMemberStatement, type Member, type MemberRole } from './members';
