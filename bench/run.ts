@@ -3,31 +3,68 @@
  * bench/results.json. Figures only; no thresholds (tests stay free of timing).
  *
  * Backends: PGlite always; PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set.
+ *
+ * Sections: startup, ingest, audit, crypto (all by default). Pick some with
+ * `npm run bench -- --only=crypto` (or BENCH_ONLY=crypto); then bench/results.json keeps the
+ * other sections' figures from the previous run, and `sectionDates` says when each was measured.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { appendAudit } from '../server/audit';
 import { openDb } from '../server/db';
 import { encodeRecord, sealEnvelope, verifyManifestChain } from '../src/lib/crypto/index';
+import { runCryptoBenchInChromium } from './browser';
+import { runCryptoBench, type CryptoFigure } from './crypto';
 import { testClient } from '../tests/support/client';
 import { scratchDb, type Backend } from '../tests/support/databases';
 import { addEmployee, join as joinAsEmployee, revealNumber, setUpHandler, type HandlerSide } from '../tests/support/journey';
 import { spawnServer, type ServerProcess } from '../tests/support/spawn';
 
+const SECTIONS = ['startup', 'ingest', 'audit', 'crypto'] as const;
+type Section = (typeof SECTIONS)[number];
+
 interface Metric {
 	name: string;
 	value: number;
 	unit: string;
-	backend: Backend | 'browser-crypto' | 'none';
+	/** Database backend for server figures; the JS runtime (node, chromium) for client crypto. */
+	backend: Backend | 'node' | 'chromium' | 'none';
 	note?: string;
+	section?: Section;
+	/** For crypto figures: the key pairing the Node and Chromium rows. */
+	key?: string;
+}
+
+function selectedSections(): Section[] {
+	const args = process.argv.slice(2);
+	let only = process.env.BENCH_ONLY ?? '';
+	for (let i = 0; i < args.length; i++) {
+		if (args[i]!.startsWith('--only=')) only = args[i]!.slice('--only='.length);
+		else if (args[i] === '--only') only = args[++i] ?? '';
+	}
+	if (!only.trim()) return [...SECTIONS];
+	const picked = only.split(',').map((s) => s.trim()).filter(Boolean);
+	const unknown = picked.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+	if (unknown.length) throw new Error(`unknown bench section(s): ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
+	return picked as Section[];
+}
+
+/** Section of a metric written before metrics carried one. */
+function sectionOf(m: Metric): Section {
+	if (m.section) return m.section;
+	if (m.name.startsWith('start-up') || m.name.startsWith('server RSS after cold')) return 'startup';
+	if (m.name.startsWith('audit')) return 'audit';
+	return 'ingest';
 }
 
 const metrics: Metric[] = [];
+let currentSection: Section = 'startup';
 const record = (m: Metric) => {
+	m.section ??= currentSection;
 	metrics.push(m);
-	console.log(`${m.name.padEnd(52)} ${String(m.value).padStart(10)} ${m.unit.padEnd(8)} ${m.backend}${m.note ? '  (' + m.note + ')' : ''}`);
+	console.log(`${m.name.padEnd(78)} ${String(m.value).padStart(10)} ${m.unit.padEnd(8)} ${m.backend}${m.note ? '  (' + m.note + ')' : ''}`);
 };
 
 const pgUrl = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
@@ -183,24 +220,83 @@ async function benchAudit(backend: Backend): Promise<void> {
 	}
 }
 
-async function main(): Promise<void> {
-	const backends: Backend[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
-	console.log(`mynumber-vault bench: ${cpus().length} cores, ${round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, backends: ${backends.join(', ')}\n`);
-	await benchStartup();
-	for (const b of backends) await benchRoundTripAndIngest(b);
-	await benchPlainInsert();
-	for (const mb of [1, 5]) {
-		const api = metrics.find((m) => m.backend === 'postgres' && m.name.startsWith(`ciphertext ingest ${mb} MB`));
-		const plain = metrics.find((m) => m.name.startsWith(`plain postgres.js insert ${mb} MB`));
-		if (api && plain) record({ name: `ingest ${mb} MB via API ÷ plain insert (target ≥ 0.8)`, value: round(api.value / plain.value, 2), unit: 'ratio', backend: 'postgres' });
+/** Client-side crypto (issue "Keys that a team can live with"): the same code in Node, then in headless Chromium. */
+async function benchCrypto(): Promise<{ chromium: string | null }> {
+	const fromFigure = (backend: 'node' | 'chromium') => (f: CryptoFigure) => record({ name: f.name, value: f.value, unit: f.unit, backend, ...(f.note ? { note: f.note } : {}), key: f.key });
+	for (const f of await runCryptoBench()) fromFigure('node')(f);
+	try {
+		const { figures, browserVersion } = await runCryptoBenchInChromium({});
+		figures.forEach(fromFigure('chromium'));
+		return { chromium: browserVersion };
+	} catch (error) {
+		console.error('crypto in Chromium failed (set CHROMIUM_PATH if Chromium is elsewhere):', error);
+		process.exitCode = 1;
+		return { chromium: null };
 	}
-	for (const b of backends) await benchAudit(b);
+}
+
+async function main(): Promise<void> {
+	const sections = selectedSections();
+	const backends: Backend[] = pgUrl ? ['pglite', 'postgres'] : ['pglite'];
+	console.log(`mynumber-vault bench: ${cpus().length} cores, ${round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, backends: ${backends.join(', ')}, sections: ${sections.join(', ')}\n`);
+	// Other work on the machine moves every figure; the 1-minute load average at the start says how busy it was.
+	const loadAtStart = round(loadavg()[0]!, 2);
+	console.log(`load average (1 min) at start: ${loadAtStart}\n`);
+	const started: Partial<Record<Section, string>> = {};
+	const begin = (s: Section) => {
+		currentSection = s;
+		started[s] = new Date().toISOString();
+	};
+	if (sections.includes('startup')) {
+		begin('startup');
+		await benchStartup();
+	}
+	if (sections.includes('ingest')) {
+		begin('ingest');
+		for (const b of backends) await benchRoundTripAndIngest(b);
+		await benchPlainInsert();
+		for (const mb of [1, 5]) {
+			const api = metrics.find((m) => m.backend === 'postgres' && m.name.startsWith(`ciphertext ingest ${mb} MB`));
+			const plain = metrics.find((m) => m.name.startsWith(`plain postgres.js insert ${mb} MB`));
+			if (api && plain) record({ name: `ingest ${mb} MB via API ÷ plain insert (target ≥ 0.8)`, value: round(api.value / plain.value, 2), unit: 'ratio', backend: 'postgres' });
+		}
+	}
+	if (sections.includes('audit')) {
+		begin('audit');
+		for (const b of backends) await benchAudit(b);
+	}
+	let chromiumVersion: string | null = null;
+	if (sections.includes('crypto')) {
+		begin('crypto');
+		chromiumVersion = (await benchCrypto()).chromium;
+	}
+
+	// A partial run keeps the other sections' figures (and their dates) from bench/results.json.
+	const previous = sections.length < SECTIONS.length && existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, unknown>) : null;
+	const previousDates = (previous?.sectionDates as Partial<Record<Section, string>> | undefined) ?? {};
+	const fallbackDate = typeof previous?.date === 'string' ? previous.date : undefined;
+	// Rows of a section that ran are replaced, except PostgreSQL rows when PostgreSQL was not
+	// measured this time: those stay, marked with the date they were measured.
+	const previousMetrics = ((previous?.metrics as (Metric & { measuredAt?: string })[] | undefined) ?? [])
+		.filter((m) => !sections.includes(sectionOf(m)) || (m.backend === 'postgres' && !pgUrl))
+		.map((m) => (sections.includes(sectionOf(m)) ? { ...m, measuredAt: m.measuredAt ?? previousDates[sectionOf(m)] ?? fallbackDate } : m));
+	const sectionDates = Object.fromEntries(
+		SECTIONS.map((s) => [s, started[s] ?? previousDates[s] ?? (previousMetrics.some((m) => sectionOf(m) === s) ? fallbackDate : undefined)]).filter(([, d]) => d)
+	);
+	const previousVersions = (previous?.versions as Record<string, string> | undefined) ?? {};
 	const result = {
 		date: new Date().toISOString(),
+		sectionDates,
 		machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGiB: round(totalmem() / 2 ** 30), node: process.version, platform: process.platform },
-		versions: Object.fromEntries(['@electric-sql/pglite', 'postgres', 'drizzle-orm', '@trpc/server', 'age-encryption', '@noble/curves', 'zod'].map((n) => [n, pkgVersion(n)])),
-		postgresServer: pgUrl ? await postgresVersion(pgUrl) : null,
-		metrics
+		// This run only: the sections it measured and how busy the machine was when it began.
+		run: { sections, loadAverage1mAtStart: loadAtStart },
+		versions: {
+			...previousVersions,
+			...Object.fromEntries(['@electric-sql/pglite', 'postgres', 'drizzle-orm', '@trpc/server', 'age-encryption', '@noble/curves', '@noble/ciphers', '@noble/hashes', 'zod'].map((n) => [n, pkgVersion(n)])),
+			...(sections.includes('crypto') ? { esbuild: pkgVersion('esbuild'), '@playwright/test': pkgVersion('@playwright/test'), ...(chromiumVersion ? { chromium: chromiumVersion } : {}) } : {})
+		},
+		postgresServer: pgUrl ? await postgresVersion(pgUrl) : ((previous?.postgresServer as string | null | undefined) ?? null),
+		metrics: [...previousMetrics, ...metrics].sort((a, b) => SECTIONS.indexOf(sectionOf(a)) - SECTIONS.indexOf(sectionOf(b)))
 	};
 	writeFileSync('bench/results.json', JSON.stringify(result, null, 2) + '\n');
 	console.log('\nwrote bench/results.json');
