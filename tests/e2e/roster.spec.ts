@@ -1,0 +1,54 @@
+/**
+ * Roster import in a real browser: a Shift_JIS CSV with one bad row shows the row and the reason,
+ * imports nothing by default, and imports the valid rows when the handler says so explicitly. The
+ * names are then shown decrypted in the list, and the server's tables never hold them.
+ */
+import { expect, test } from '@playwright/test';
+import iconv from 'iconv-lite';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb } from '../../server/db';
+import { dumpAllTables } from '../support/databases';
+import { setUpHandler } from '../support/journey';
+import { spawnServer } from '../support/spawn';
+
+const CSV = ['社員番号,氏名,フリガナ,部署', 'S-001,取込　一郎,トリコミ　イチロウ,総務部', 'S 002,取込　二郎,トリコミ　ジロウ,総務部', 'S-003,髙橋　三郎,タカハシ　サブロウ,営業部'].join('\r\n');
+
+test('imports a Shift_JIS roster with per-row errors, only the valid rows and only when asked', async ({ browser }) => {
+	const dir = mkdtempSync(join(tmpdir(), 'mnv-e2e-roster-'));
+	const dataDir = join(dir, 'data');
+	const server = await spawnServer({ DATA_DIR: dataDir });
+	try {
+		const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
+		const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+		await page.goto(`${server.url}/login`);
+		await page.getByLabel('ユーザーID').fill('admin');
+		await page.getByLabel('パスワード', { exact: true }).fill('correct horse battery');
+		await page.getByRole('button', { name: 'ログイン' }).click();
+		await expect(page).toHaveURL(/\/desk\/?$/);
+		await page.goto(`${server.url}/desk/company?id=${owner.company.companyId}`);
+		await page.getByLabel('鍵のパスフレーズ', { exact: true }).fill('a passphrase for tests');
+		await page.getByRole('button', { name: '鍵を開く' }).click();
+
+		await page.getByLabel('CSVファイル').setInputFiles({ name: 'meibo.csv', mimeType: 'text/csv', buffer: iconv.encode(CSV, 'cp932') });
+		await expect(page.getByText('meibo.csv（Shift_JIS）：取り込める行 2 件、エラー 1 件')).toBeVisible();
+		await expect(page.getByText(/2 行目: .*従業員コード/)).toBeVisible();
+		await expect(page.getByRole('button', { name: '2 件を取り込む' })).toBeDisabled();
+		await page.getByRole('button', { name: 'エラーのない 2 件だけを取り込む' }).click();
+		await expect(page.getByText('取り込みました（新規 2 件、更新 0 件）')).toBeVisible();
+		await expect(page.getByRole('row', { name: /S-003/ })).toContainText('髙橋　三郎');
+		await expect(page.getByRole('row', { name: /S-001/ })).toContainText('取込　一郎');
+	} finally {
+		await server.stop();
+	}
+	const handle = await openDb({ dataDir });
+	try {
+		const dump = await dumpAllTables((q) => handle.rows(q));
+		expect(dump).toContain('S-003');
+		for (const secret of ['取込', '髙橋', 'トリコミ', 'とりこみ', '総務部']) expect(dump).not.toContain(secret);
+	} finally {
+		await handle.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
