@@ -12,7 +12,8 @@ const USAGE = `Usage: npm run recover -- --kit <file> --from <backup> --out <fol
 Decrypts one company's submissions from a mynumber-vault backup with the company's recovery kit,
 without a running server, and writes them to a new folder:
   submissions.csv       UTF-8 with BOM: employee code and name, submission id, epoch, time,
-                        My Number and the whole decrypted record
+                        whether the employee's device signature verified, My Number and the
+                        whole decrypted record
   images/<code>/…       identity-document images, one file each
   recovery-report.json  counts, epochs missing from the kit, submissions that could not be opened
 
@@ -62,6 +63,7 @@ async function main(): Promise<number> {
 		console.log(`  employees: ${s.employees}, submissions: ${s.submissions} (records ${s.records}, images ${s.images})`);
 		if (s.missingEpochs.length) console.warn(`  warning: the kit lacks key epoch(s) ${s.missingEpochs.join(', ')}; use the newest kit`);
 		for (const f of s.failures) console.warn(`  could not open submission ${f.submissionId}: ${f.reason}`);
+		if (s.unverified.length) console.warn(`  warning: ${s.unverified.length} submission(s) not provably sent from the employee's registered device (column device_verified; details in recovery-report.json)`);
 		return s.failures.length ? 3 : 0;
 	} catch (error) {
 		if (error instanceof RecoverError || error instanceof BackupError) {

@@ -28,7 +28,9 @@ export interface BackupRows {
 	companies: { id: string; name: string; rootPublicKey: string; currentEpoch: number }[];
 	manifests: { companyId: string; epoch: number; body: string; signature: string }[];
 	employees: { id: string; companyId: string; code: string; sealedName: Uint8Array }[];
-	submissions: { id: string; companyId: string; employeeId: string; epoch: number; kind: string; ciphertext: Uint8Array; createdAt: string }[];
+	submissions: { id: string; companyId: string; employeeId: string; epoch: number; kind: string; ciphertext: Uint8Array; createdAt: string; invitationId: string | null }[];
+	/** Device registrations (schema 0004 on; empty for older backups). */
+	invitations: { id: string; employeeId: string; sealedDeviceSecret: Uint8Array | null; devicePublicKey: string | null; deviceMac: string | null }[];
 }
 
 /** A problem with the backup itself, worded for the person running the tool. */
@@ -42,6 +44,11 @@ const TABLES = {
 	submissions: ['id', 'company_id', 'employee_id', 'epoch', 'kind', 'ciphertext', 'created_at']
 } as const;
 type Table = keyof typeof TABLES;
+/** Columns added by later migrations: read when present, absent in older backups. */
+const OPTIONAL: Partial<Record<Table | 'invitations', readonly string[]>> = {
+	submissions: ['invitation_id'],
+	invitations: ['id', 'employee_id', 'sealed_device_secret', 'device_public_key', 'device_mac']
+};
 type RawRow = Record<string, string | Uint8Array | null>;
 
 /** PostgreSQL's text form of a timestamptz ("2026-11-23 08:40:00.123+09") as ISO 8601 UTC. */
@@ -63,7 +70,11 @@ function textOf(value: string | Uint8Array | null, what: string): string {
 	throw new BackupError(`missing ${what} in the backup`);
 }
 
-function toRows(source: string, migrationHashes: string[], raw: Record<Table, RawRow[]>): BackupRows {
+function optionalBytes(value: string | Uint8Array | null | undefined): Uint8Array | null {
+	return value === null || value === undefined ? null : bytesOf(value, 'device secret');
+}
+
+function toRows(source: string, migrationHashes: string[], raw: Record<Table, RawRow[]>, invitations: RawRow[]): BackupRows {
 	return {
 		source,
 		migrationHashes,
@@ -92,14 +103,22 @@ function toRows(source: string, migrationHashes: string[], raw: Record<Table, Ra
 			epoch: Number(textOf(r.epoch, 'submission epoch')),
 			kind: textOf(r.kind, 'submission kind'),
 			ciphertext: bytesOf(r.ciphertext, 'ciphertext'),
-			createdAt: isoFromPgTimestamp(textOf(r.created_at, 'submission time'))
+			createdAt: isoFromPgTimestamp(textOf(r.created_at, 'submission time')),
+			invitationId: typeof r.invitation_id === 'string' ? r.invitation_id : null
+		})),
+		invitations: invitations.map((r) => ({
+			id: textOf(r.id, 'invitation id'),
+			employeeId: textOf(r.employee_id, 'invitation employee'),
+			sealedDeviceSecret: optionalBytes(r.sealed_device_secret),
+			devicePublicKey: typeof r.device_public_key === 'string' ? r.device_public_key : null,
+			deviceMac: typeof r.device_mac === 'string' ? r.device_mac : null
 		}))
 	};
 }
 
-/** SQL that returns a table's columns as text (bytea as `\x…` hex), so every driver answers alike. */
-function selectAsText(table: Table): string {
-	return `select ${TABLES[table].map((c) => `${c}::text as ${c}`).join(', ')} from public.${table}`;
+/** SQL that returns columns as text (bytea as `\x…` hex), so every driver answers alike. */
+function selectAsText(table: string, columns: readonly string[]): string {
+	return `select ${columns.map((c) => `${c}::text as ${c}`).join(', ')} from public.${table}`;
 }
 
 async function readWithQuery(source: string, query: (sql: string) => Promise<RawRow[]>): Promise<BackupRows> {
@@ -112,9 +131,17 @@ async function readWithQuery(source: string, query: (sql: string) => Promise<Raw
 	} catch {
 		throw new BackupError('this database has no mynumber-vault migration table: it is not a mynumber-vault database');
 	}
+	const present = new Set(
+		(await query(`select table_name || '.' || column_name as c from information_schema.columns where table_schema = 'public'`)).map((r) => String(r.c))
+	);
+	const has = (table: string, columns: readonly string[]) => columns.every((c) => present.has(`${table}.${c}`));
 	const raw = {} as Record<Table, RawRow[]>;
-	for (const table of Object.keys(TABLES) as Table[]) raw[table] = await query(selectAsText(table));
-	return toRows(source, migrationHashes, raw);
+	for (const table of Object.keys(TABLES) as Table[]) {
+		const extra = OPTIONAL[table] && has(table, OPTIONAL[table]) ? OPTIONAL[table] : [];
+		raw[table] = await query(selectAsText(table, [...TABLES[table], ...extra]));
+	}
+	const invitations = has('invitations', OPTIONAL.invitations!) ? await query(selectAsText('invitations', OPTIONAL.invitations!)) : [];
+	return toRows(source, migrationHashes, raw, invitations);
 }
 
 // ── PGlite folder ─────────────────────────────────────────────────────────────────────────
@@ -252,7 +279,7 @@ function readDumpFile(path: string): BackupRows {
 		raw[table] = rows;
 	}
 	const ordered = [...migrations].sort((a, b) => Number(a.created_at) - Number(b.created_at));
-	return toRows(`pg_dump file ${path}`, ordered.map((r) => textOf(r.hash, 'migration')), raw);
+	return toRows(`pg_dump file ${path}`, ordered.map((r) => textOf(r.hash, 'migration')), raw, blocks.get('public.invitations') ?? []);
 }
 
 // ── Entry ─────────────────────────────────────────────────────────────────────────────────

@@ -12,6 +12,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import {
 	CryptoError,
 	dataKeyEpochOf,
+	openDeviceSecret,
+	verifyDeviceRegistration,
 	decodeRecord,
 	openEmployeeName,
 	openEnvelope,
@@ -36,6 +38,8 @@ export interface RecoverSummary {
 	missingEpochs: number[];
 	/** Submissions that could not be opened, by id, with the reason. */
 	failures: { submissionId: string; reason: string }[];
+	/** Opened, but not provably sent from the invited employee's device (unsigned, or the check failed). */
+	unverified: { submissionId: string; reason: string }[];
 }
 
 /** Reads a kit from a kit PDF (its attached entries) or from any text holding the entries. */
@@ -61,7 +65,7 @@ export async function loadKit(bytes: Uint8Array): Promise<RecoveryKit> {
 	}
 }
 
-const CSV_COLUMNS = ['employee_code', 'employee_name', 'submission_id', 'epoch', 'received_at', 'kind', 'my_number', 'file', 'record_json'] as const;
+const CSV_COLUMNS = ['employee_code', 'employee_name', 'submission_id', 'epoch', 'received_at', 'kind', 'device_verified', 'my_number', 'file', 'record_json'] as const;
 
 /** A CSV cell; a leading = + @ (or - before anything but a code) would run as a formula in Excel, so it gets a quote mark. */
 function csvCell(value: string): string {
@@ -121,8 +125,24 @@ export async function recoverCompany(kit: RecoveryKit, rows: BackupRows, outDirI
 			.filter((s) => s.companyId === company.id)
 			.sort((a, b) => (codes.get(a.employeeId) ?? '').localeCompare(codes.get(b.employeeId) ?? '') || a.createdAt.localeCompare(b.createdAt));
 
+		const invitations = new Map(rows.invitations.map((i) => [i.id, i]));
+		/** The device key registered for a submission's invitation, if its HMAC verifies with the kit's data keys. */
+		const deviceOf = (invitationId: string | null, employeeId: string): { publicKey: string | null; reason: string } => {
+			const inv = invitationId ? invitations.get(invitationId) : undefined;
+			if (!inv || inv.employeeId !== employeeId || !inv.sealedDeviceSecret || !inv.devicePublicKey || !inv.deviceMac) return { publicKey: null, reason: 'no device registration' };
+			try {
+				const secretKeys = epochKeys.get(dataKeyEpochOf(inv.sealedDeviceSecret));
+				if (!secretKeys) return { publicKey: null, reason: 'device secret sealed under an epoch missing from the kit' };
+				const secret = openDeviceSecret({ dataKey: secretKeys.dataKey, sealed: inv.sealedDeviceSecret, companyId: company.id, employeeId });
+				const ok = verifyDeviceRegistration({ secret, companyId: company.id, employeeId, devicePublicKey: inv.devicePublicKey, mac: inv.deviceMac });
+				return ok ? { publicKey: inv.devicePublicKey, reason: '' } : { publicKey: null, reason: 'device registration does not verify' };
+			} catch {
+				return { publicKey: null, reason: 'device registration unreadable' };
+			}
+		};
 		const lines = [CSV_COLUMNS.join(',')];
 		const failures: RecoverSummary['failures'] = [];
+		const unverified: RecoverSummary['unverified'] = [];
 		let records = 0;
 		let images = 0;
 		for (const s of submissions) {
@@ -132,13 +152,22 @@ export async function recoverCompany(kit: RecoveryKit, rows: BackupRows, outDirI
 				continue;
 			}
 			const itemKind = s.kind === 'image' ? 'image' : 'record';
+			const expected = { companyId: company.id, epoch: s.epoch, employeeId: s.employeeId, submissionId: s.id, itemKind, itemIndex: 0 } as const;
+			// The same forgery check as a handler's browser: the device registered with the letter's
+			// secret must have signed it. Recovery still gets the data out, but says which are unproven.
+			const device = deviceOf(s.invitationId, s.employeeId);
 			let payload: Uint8Array;
+			let verified = 'no';
 			try {
-				({ payload } = await openEnvelope({
-					identities: [keys.identity],
-					ciphertext: s.ciphertext,
-					expected: { companyId: company.id, epoch: s.epoch, employeeId: s.employeeId, submissionId: s.id, itemKind, itemIndex: 0 }
-				}));
+				try {
+					({ payload } = await openEnvelope({ identities: [keys.identity], ciphertext: s.ciphertext, expected, ...(device.publicKey ? { devicePublicKey: device.publicKey } : {}) }));
+					if (device.publicKey) verified = 'yes';
+					else unverified.push({ submissionId: s.id, reason: device.reason });
+				} catch (error) {
+					if (!(error instanceof CryptoError && error.code === 'bad_signature')) throw error;
+					({ payload } = await openEnvelope({ identities: [keys.identity], ciphertext: s.ciphertext, expected }));
+					unverified.push({ submissionId: s.id, reason: 'not signed by the registered device' });
+				}
 			} catch (error) {
 				failures.push({ submissionId: s.id, reason: error instanceof CryptoError ? error.message : 'cannot be opened' });
 				continue;
@@ -163,7 +192,7 @@ export async function recoverCompany(kit: RecoveryKit, rows: BackupRows, outDirI
 				writeFileSync(join(work, file), payload, { mode: 0o600 });
 				images++;
 			}
-			lines.push([code, names.get(s.employeeId) ?? '', s.id, String(s.epoch), s.createdAt, itemKind, myNumber, file.replaceAll('\\', '/'), recordJson].map(csvCell).join(','));
+			lines.push([code, names.get(s.employeeId) ?? '', s.id, String(s.epoch), s.createdAt, itemKind, verified, myNumber, file.replaceAll('\\', '/'), recordJson].map(csvCell).join(','));
 		}
 		writeFileSync(join(work, 'submissions.csv'), '\uFEFF' + lines.join('\r\n') + '\r\n', { mode: 0o600 });
 		const summary: RecoverSummary = {
@@ -175,7 +204,8 @@ export async function recoverCompany(kit: RecoveryKit, rows: BackupRows, outDirI
 			records,
 			images,
 			missingEpochs,
-			failures
+			failures,
+			unverified
 		};
 		writeFileSync(
 			join(work, 'recovery-report.json'),

@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { BackupError, isoFromPgTimestamp, parseCopyBlocks } from '../../server/recover/backup';
 import { recover, RecoverError } from '../../server/recover/recover';
-import { encodeRecoveryKit, generateCompanyKeys, sealEnvelope, type RecoveryKit } from '../../src/lib/crypto/index';
+import { encodeRecoveryKit, generateCompanyKeys, generateSigningKeyPair, sealEnvelope, type RecoveryKit } from '../../src/lib/crypto/index';
 import { individualCheckDigit } from '../../src/lib/mynumber/index';
 import { recoveryKitStrings, renderRecoveryKitPdf } from '../../src/lib/documents/recovery-kit';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, createCompany, EMPLOYEE_NAME, joinAndSubmit, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { addEmployee, createCompany, EMPLOYEE_NAME, joinAndSubmit, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 const SECOND_NUMBER = `98765432101${individualCheckDigit('98765432101')}`;
 const SECOND_NAME = '見本　次郎';
@@ -53,6 +53,7 @@ describe.each(backends)('recover tool on %s', (backend) => {
 	let backupSources: { label: string; from: string }[] = [];
 	const submitted: { code: string; name: string; number: string; submissionId: string }[] = [];
 	let imageSubmissionId: string;
+	let forgedSubmissionId: string;
 
 	beforeAll(async () => {
 		scratch = backend === 'postgres' ? await scratchDb('postgres') : undefined;
@@ -71,8 +72,10 @@ describe.each(backends)('recover tool on %s', (backend) => {
 			['R-002', SECOND_NAME, SECOND_NUMBER]
 		] as const) {
 			const invitation = await addEmployee(handler, code, name);
-			const { submissionId } = await joinAndSubmit(app.url, invitation, number);
+			const { submissionId, employee } = await joinAndSubmit(app.url, invitation, number);
 			submitted.push({ code, name, number, submissionId });
+			// R-002 also "sends" a record signed by a key that is not its registered device (a forgery).
+			if (code === 'R-002') forgedSubmissionId = await submitNumber(employee, SYNTHETIC_NUMBER, generateSigningKeyPair());
 		}
 		// An identity-document image as the employee app will upload it (item kind 'image').
 		const employeeId = (await handler.client.trpc.employee.list.query({ companyId: kit.companyId })).find((e) => e.code === 'R-001')!.id;
@@ -126,19 +129,26 @@ describe.each(backends)('recover tool on %s', (backend) => {
 		for (const [i, source] of backupSources.entries()) {
 			const out = join(dir, `out-${i}`);
 			const summary = await recover({ kit: kitFiles[i % 2]!, from: source.from, outDir: out });
-			expect(summary, source.label).toMatchObject({ companyId: kit.companyId, employees: 2, submissions: 3, records: 2, images: 1, missingEpochs: [], failures: [] });
+			expect(summary, source.label).toMatchObject({ companyId: kit.companyId, employees: 2, submissions: 4, records: 3, images: 1, missingEpochs: [], failures: [] });
+			// The image was written straight into the table and the forged record was signed by another key:
+			// both are recovered, and both are flagged.
+			expect(summary.unverified).toEqual([
+				{ submissionId: imageSubmissionId, reason: 'no device registration' },
+				{ submissionId: forgedSubmissionId, reason: 'not signed by the registered device' }
+			]);
 			const rows = readCsv(out);
-			expect(rows.map((r) => [r.employee_code, r.employee_name, r.my_number, r.kind])).toEqual([
-				['R-001', EMPLOYEE_NAME, SYNTHETIC_NUMBER, 'record'],
-				['R-001', EMPLOYEE_NAME, '', 'image'],
-				['R-002', SECOND_NAME, SECOND_NUMBER, 'record']
+			expect(rows.map((r) => [r.employee_code, r.employee_name, r.my_number, r.kind, r.device_verified])).toEqual([
+				['R-001', EMPLOYEE_NAME, SYNTHETIC_NUMBER, 'record', 'yes'],
+				['R-001', EMPLOYEE_NAME, '', 'image', 'no'],
+				['R-002', SECOND_NAME, SECOND_NUMBER, 'record', 'yes'],
+				['R-002', SECOND_NAME, SYNTHETIC_NUMBER, 'record', 'no']
 			]);
 			expect(rows[0]!.submission_id).toBe(submitted[0]!.submissionId);
 			expect(JSON.parse(rows[0]!.record_json!)).toEqual({ myNumber: SYNTHETIC_NUMBER });
 			expect(rows[0]!.received_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 			expect(rows[1]!.file).toBe(`images/R-001/${imageSubmissionId}.jpg`);
 			expect(new Uint8Array(readFileSync(join(out, rows[1]!.file!)))).toEqual(IMAGE);
-			expect(JSON.parse(readFileSync(join(out, 'recovery-report.json'), 'utf8'))).toMatchObject({ records: 2, images: 1 });
+			expect(JSON.parse(readFileSync(join(out, 'recovery-report.json'), 'utf8'))).toMatchObject({ records: 3, images: 1 });
 		}
 	});
 
@@ -191,7 +201,7 @@ describe.each(backends)('recover tool on %s', (backend) => {
 		expect(execFileSync(tsx, ['scripts/recover.ts', '--help'], { encoding: 'utf8' })).toContain('--kit <file>');
 		const out = join(dir, 'cli-out');
 		const stdout = execFileSync(tsx, ['scripts/recover.ts', '--kit', kitFile, '--from', backupSources[0]!.from, '--out', out], { encoding: 'utf8' });
-		expect(stdout).toContain('submissions: 3 (records 2, images 1)');
+		expect(stdout).toContain('submissions: 4 (records 3, images 1)');
 		expect(stdout).not.toContain(SYNTHETIC_NUMBER);
 		let status = 0;
 		let stderr = '';
