@@ -83,7 +83,7 @@ for (const backend of backends) {
 			await handler.getByRole('row', { name: /E-0001/ }).getByRole('button', { name: '招待を発行' }).click();
 			const joinLink = await handler.getByLabel('招待リンク').inputValue();
 			const initialPassword = await handler.getByLabel('初期パスワード').inputValue();
-			expect(joinLink).toMatch(/\/join#t=[A-Za-z0-9_-]+&fp=[A-Z2-7-]+&s=[A-Za-z0-9_-]{43}$/);
+			expect(joinLink).toMatch(/\/join#t=[A-Za-z0-9_-]+&fp=[A-Z2-7-]+&s=[A-Za-z0-9_-]{43}&e=1$/);
 			deviceSecret = new URLSearchParams(joinLink.split('#')[1]).get('s')!;
 			await handler.getByRole('button', { name: '閉じる' }).click();
 

@@ -22,7 +22,7 @@ import {
 } from '../../src/lib/crypto/index';
 import { failure, testClient, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { addEmployee, inviteEmployee, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 describe.each(backends)('several handlers on %s', (backend) => {
 	let scratch: ScratchDb;
@@ -86,6 +86,10 @@ describe.each(backends)('several handlers on %s', (backend) => {
 		expect(epoch1.identity).toBe(owner.company.epochs[0]!.identity);
 		expect(await revealNumber({ ...owner, client: second.client }, before)).toBe(SYNTHETIC_NUMBER);
 
+		// An invitation the second handler issues (they saw its link, password and device secret)...
+		const pending = await inviteEmployee({ ...owner, client: second.client }, (await owner.client.trpc.employee.list.query({ companyId })).find((e) => e.code === 'M-1')!.id);
+		expect((await testClient(app.url).trpc.join.peek.mutate({ token: pending.token })).state).toBe('pending');
+
 		// Remove the second handler: epoch 2, sealed only to the owner.
 		const { epoch, payload } = await prepareRevocation({
 			companyId,
@@ -111,8 +115,14 @@ describe.each(backends)('several handlers on %s', (backend) => {
 		const ownerView = await owner.client.trpc.company.get.query({ companyId });
 		expect(ownerView.currentEpoch).toBe(2);
 		expect(ownerView.members.find((m) => m.userId === second.userId)?.active).toBe(false);
-		// The recovery kit confirmed for epoch 1 is now outdated; the desk offers the new one.
+		// ...stops working with the removal.
+		expect((await testClient(app.url).trpc.join.peek.mutate({ token: pending.token })).state).toBe('expired');
+		// The recovery kit confirmed for epoch 1 is now outdated: no invitation until the updated kit is stored.
 		expect(ownerView.recoveryKit?.epoch).toBe(1);
+		const m1 = (await owner.client.trpc.employee.list.query({ companyId })).find((e) => e.code === 'M-1')!.id;
+		expect((await failure(inviteEmployee(owner, m1))).data.appCode).toBe('recovery_kit_required');
+		await owner.client.trpc.company.confirmRecoveryKit.mutate({ companyId, epoch: 2 });
+		expect((await inviteEmployee(owner, m1)).token).toBeTruthy();
 	});
 
 	it('refuses forged, incomplete and unauthorised grants and revocations', async () => {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { fingerprint, isAgeFile, verifyCompanyPin, verifyManifestChain, verifyMemberStatement, type Member } from '../../../src/lib/crypto/index';
 import { isValidCorporateNumber, normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { appendAuditInTx } from '../../audit';
-import { companies, companyManifests, companyRoles, handlerKeys, keyGrants, users } from '../../db/schema';
+import { companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, users } from '../../db/schema';
 import { b64, plainText, sealedGrant, signedManifest, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole, type Context } from '../trpc';
 
@@ -384,6 +384,19 @@ export const companyRouter = createTRPCRouter({
 					.update(companyRoles)
 					.set({ revokedAt: now, revokedBy: ctx.user.id })
 					.where(and(eq(companyRoles.companyId, input.companyId), eq(companyRoles.userId, input.userId)));
+				// The removed handler saw the links, initial passwords and device secrets of invitations they
+				// issued: unused ones stop working (they show as not invited, for a new invitation).
+				await tx
+					.update(invitations)
+					.set({ revokedAt: now })
+					.where(
+						and(
+							eq(invitations.createdBy, input.userId),
+							isNull(invitations.usedAt),
+							isNull(invitations.revokedAt),
+							inArray(invitations.employeeId, tx.select({ id: employees.id }).from(employees).where(eq(employees.companyId, input.companyId)))
+						)
+					);
 				await tx.insert(keyGrants).values(
 					input.grants.map((g) => ({
 						companyId: input.companyId,

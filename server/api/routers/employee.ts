@@ -193,8 +193,11 @@ export const employeeRouter = createTRPCRouter({
 		if (!employee) fail('NOT_FOUND', 'not_found');
 		await requireRole(ctx, employee.companyId);
 		// No submission may exist that only the server's copy of the keys could open (issue 3 item 5).
-		const [company] = await ctx.db.select({ kitEpoch: companies.recoveryKitEpoch }).from(companies).where(eq(companies.id, employee.companyId));
-		if (company?.kitEpoch === null || company?.kitEpoch === undefined) fail('PRECONDITION_FAILED', 'recovery_kit_required');
+		const [company] = await ctx.db
+			.select({ kitEpoch: companies.recoveryKitEpoch, currentEpoch: companies.currentEpoch })
+			.from(companies)
+			.where(eq(companies.id, employee.companyId));
+		if (!company || company.kitEpoch === null || company.kitEpoch < company.currentEpoch) fail('PRECONDITION_FAILED', 'recovery_kit_required');
 		const token = randomBytes(32).toString('base64url');
 		const password = initialPassword();
 		const passwordHash = await hashPassword(password, ctx.services.config.passwordLogN);

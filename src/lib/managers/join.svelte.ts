@@ -10,17 +10,21 @@ class JoinManager {
 	/** The expected company root fingerprint, e.g. `K4QF-7D2M-…`; null if the link had none. */
 	pinnedFingerprint = $state<string | null>(null);
 
+	/** The key epoch current when the invitation was issued: the company's chain must reach it. */
+	minEpoch = $state(1);
 	/** The letter's one-time device secret (base64url); forgotten once the device is registered. */
 	deviceSecret = $state<string | null>(null);
 	/** The device signing key registered at joining (memory only; `$state.raw`: never proxied). */
 	device = $state.raw<SigningKeyPair | null>(null);
 
-	/** Reads `#t=<token>&fp=<fingerprint>&s=<device secret>`; returns whether a token was present. */
+	/** Reads `#t=<token>&fp=<fingerprint>&s=<device secret>&e=<epoch>`; returns whether a token was present. */
 	readFragment(hash: string): boolean {
 		const params = new URLSearchParams(hash.replace(/^#/, ''));
 		const token = params.get('t');
 		const fp = params.get('fp');
 		const secret = params.get('s');
+		const epoch = Number(params.get('e'));
+		if (Number.isInteger(epoch) && epoch > 0) this.minEpoch = epoch;
 		if (token) this.token = token;
 		if (fp) this.pinnedFingerprint = fp;
 		if (secret && /^[A-Za-z0-9_-]{43}$/.test(secret)) this.deviceSecret = secret;

@@ -45,6 +45,7 @@ import {
 	verifyManifestChain,
 	wrapHandlerKeys
 } from '$lib/crypto';
+import { recordEpoch, seenEpoch } from './epochs';
 import type { CompanyKeyring, EpochKeys, HandlerKeyInfo, HandlerKeys, VerifiedMember } from './keyring.svelte';
 
 /** A check that protects the user failed: the page shows an alarm, not a retry button. */
@@ -154,7 +155,7 @@ export async function openCompanyKeys(
 	const companyId = company.id;
 	let latest;
 	try {
-		latest = await verifyManifestChain(company.rootPublicKey, company.manifests, { companyId });
+		latest = await verifyManifestChain(company.rootPublicKey, company.manifests, { companyId, minEpoch: seenEpoch(companyId) });
 	} catch {
 		throw new IntegrityError('manifest');
 	}
@@ -214,6 +215,7 @@ export async function openCompanyKeys(
 		throw error instanceof IntegrityError ? error : new IntegrityError('grant');
 	}
 	if (!epochs.has(latest.epoch)) throw new IntegrityError('grant');
+	recordEpoch(companyId, latest.epoch);
 	return { companyId, rootFingerprint, latest, epochs, root, members };
 }
 
@@ -366,11 +368,12 @@ export async function revealNumber(
  * invitation, when known), seals `{ myNumber }` to the newest epoch and uploads the ciphertext.
  * @throws IntegrityError `manifest` or `fingerprint`: the page must refuse, not retry.
  */
-export async function submitNumber(myNumber: string, pinnedFingerprint: string | null, device: SigningKeyPair) {
+export async function submitNumber(myNumber: string, pinnedFingerprint: string | null, device: SigningKeyPair, minEpoch = 1) {
 	const keys = await api.employee.companyKeys.query();
 	let latest;
 	try {
-		latest = await verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId });
+		// The invitation named the epoch current when it was issued: an older chain is a rollback.
+		latest = await verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId, minEpoch });
 	} catch {
 		throw new IntegrityError('manifest');
 	}
@@ -406,7 +409,7 @@ export async function issueInvitation(company: CompanyKeyring, employeeId: strin
 	const secret = generateDeviceSecret();
 	const sealedDeviceSecret = sealDeviceSecret({ dataKey: epoch.dataKey, epoch: epoch.epoch, companyId: company.companyId, employeeId, secret });
 	const invitation = await api.employee.invite.mutate({ employeeId, sealedDeviceSecret: toBase64Url(sealedDeviceSecret) });
-	return { ...invitation, deviceSecret: toBase64Url(secret) };
+	return { ...invitation, deviceSecret: toBase64Url(secret), epoch: company.latest.epoch };
 }
 
 /**
