@@ -223,7 +223,7 @@ export const handlerProcedure = t.procedure.use(async ({ ctx, next }) => {
 export const employeeProcedure = t.procedure.use(({ ctx, next }) => {
 	const session = ctx.session;
 	if (!session || session.kind !== 'employee') fail('UNAUTHORIZED', 'not_signed_in');
-	return next({ ctx: { ...ctx, session, employee: { id: session.employeeId, companyId: session.companyId } } });
+	return next({ ctx: { ...ctx, session, employee: { id: session.employeeId, companyId: session.companyId, invitationId: session.invitationId } } });
 });
 
 export type CompanyRole = 'responsible' | 'staff';

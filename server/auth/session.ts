@@ -11,7 +11,7 @@ export const SESSION_COOKIE = 'mnv_session';
 
 export type SessionInfo =
 	| { id: string; kind: 'handler'; userId: string; expiresAt: Date }
-	| { id: string; kind: 'employee'; employeeId: string; companyId: string; expiresAt: Date };
+	| { id: string; kind: 'employee'; employeeId: string; companyId: string; invitationId: string | null; expiresAt: Date };
 
 export function hashToken(token: string): string {
 	return createHash('sha256').update(token).digest('hex');
@@ -20,7 +20,7 @@ export function hashToken(token: string): string {
 /** Creates a session and returns the cookie token (to be sent once, never stored). */
 export async function createSession(
 	db: Db,
-	who: { kind: 'handler'; userId: string } | { kind: 'employee'; employeeId: string },
+	who: { kind: 'handler'; userId: string } | { kind: 'employee'; employeeId: string; invitationId: string },
 	now: Date,
 	lifetimeSeconds: number
 ): Promise<{ token: string; expiresAt: Date }> {
@@ -31,6 +31,7 @@ export async function createSession(
 		kind: who.kind,
 		userId: who.kind === 'handler' ? who.userId : null,
 		employeeId: who.kind === 'employee' ? who.employeeId : null,
+		invitationId: who.kind === 'employee' ? who.invitationId : null,
 		createdAt: now,
 		lastSeenAt: now,
 		expiresAt
@@ -56,6 +57,7 @@ export async function resolveSession(
 			kind: sessions.kind,
 			userId: sessions.userId,
 			employeeId: sessions.employeeId,
+			invitationId: sessions.invitationId,
 			lastSeenAt: sessions.lastSeenAt,
 			expiresAt: sessions.expiresAt,
 			companyId: employees.companyId
@@ -74,7 +76,7 @@ export async function resolveSession(
 	}
 	if (row.kind === 'handler' && row.userId) return { id, kind: 'handler', userId: row.userId, expiresAt: row.expiresAt };
 	if (row.kind === 'employee' && row.employeeId && row.companyId)
-		return { id, kind: 'employee', employeeId: row.employeeId, companyId: row.companyId, expiresAt: row.expiresAt };
+		return { id, kind: 'employee', employeeId: row.employeeId, companyId: row.companyId, invitationId: row.invitationId, expiresAt: row.expiresAt };
 	return null;
 }
 

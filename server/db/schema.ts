@@ -261,6 +261,8 @@ export const sessions = pgTable(
 		kind: text('kind', { enum: ['handler', 'employee'] }).notNull(),
 		userId: uuid('user_id').references(() => users.id),
 		employeeId: uuid('employee_id').references(() => employees.id),
+		/** For an employee: the invitation redeemed to start this session, whose device signs its uploads. */
+		invitationId: uuid('invitation_id'),
 		createdAt: createdAt(),
 		lastSeenAt: tz('last_seen_at').notNull().defaultNow(),
 		expiresAt: tz('expires_at').notNull()

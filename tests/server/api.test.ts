@@ -240,6 +240,19 @@ describe.each(backends)('API on %s', (backend) => {
 		await expect(revealNumber(handler, fromImpostor)).rejects.toThrow(/device registration does not verify/);
 	});
 
+	it('keeps each phone\'s submissions verifiable after a re-invitation registers a new device', async () => {
+		const first = await addEmployee(handler, 'RI-1');
+		const oldPhone = await joinAndSubmit(app.url, first);
+		const second = await inviteEmployee(handler, first.employeeId);
+		const newPhone = await join(app.url, second);
+		// Both sessions send after the second device registered: each envelope must be checked against its own device.
+		const fromNew = await submitNumber(newPhone.employee, SYNTHETIC_NUMBER, newPhone.device);
+		const fromOld = await submitNumber(oldPhone.employee, SYNTHETIC_NUMBER, oldPhone.device);
+		expect(await revealNumber(handler, fromNew)).toBe(SYNTHETIC_NUMBER);
+		expect(await revealNumber(handler, fromOld)).toBe(SYNTHETIC_NUMBER);
+		expect(await revealNumber(handler, oldPhone.submissionId)).toBe(SYNTHETIC_NUMBER);
+	});
+
 	it('keeps a data-key copy of verified records, exported with a recorded reason and opened without public-key operations', async () => {
 		const { openVerifiedRecord, fromBase64Url, decodeRecord, sealVerifiedRecord, toBase64Url } = await import('../../src/lib/crypto/index');
 		const invitation = await addEmployee(handler, 'VR-1');

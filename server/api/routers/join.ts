@@ -111,7 +111,7 @@ export const joinRouter = createTRPCRouter({
 			});
 			if (!used) fail('CONFLICT', 'join_link_used');
 			await clearFailures(ctx.db, keys[0]!.key);
-			const { token: sessionToken } = await createSession(ctx.db, { kind: 'employee', employeeId: inv.employeeId }, now, ctx.services.config.employeeMaxSeconds);
+			const { token: sessionToken } = await createSession(ctx.db, { kind: 'employee', employeeId: inv.employeeId, invitationId: inv.id }, now, ctx.services.config.employeeMaxSeconds);
 			ctx.req.setCookie(sessionCookie(sessionToken, ctx.services.config.employeeMaxSeconds, ctx.req.secure));
 			return { ok: true as const };
 		})

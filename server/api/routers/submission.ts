@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { dataKeyEpochOf, isAgeFile } from '../../../src/lib/crypto/index';
 import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { appendAudit, appendAuditInTx } from '../../audit';
-import { companies, employees, invitations, submissions } from '../../db/schema';
+import { companies, invitations, submissions } from '../../db/schema';
 import { b64, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
 
@@ -63,11 +63,7 @@ export const submissionRouter = createTRPCRouter({
 		const meta = parseMeta(ctx.req.headers['x-upload-meta']);
 		const bytes = await readAll(input, ctx.services.config.uploadLimitBytes);
 		if (!isAgeFile(bytes)) fail('BAD_REQUEST', 'upload_not_ciphertext');
-		const [company] = await ctx.db
-			.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId, invitationId: employees.deviceInvitationId })
-			.from(employees)
-			.innerJoin(companies, eq(companies.id, employees.companyId))
-			.where(eq(employees.id, ctx.employee.id));
+		const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, ctx.employee.companyId));
 		if (!company) fail('NOT_FOUND', 'not_found');
 		if (meta.epoch !== company.currentEpoch) fail('CONFLICT', 'epoch_outdated');
 		const now = ctx.services.now();
@@ -81,8 +77,9 @@ export const submissionRouter = createTRPCRouter({
 					employeeId: ctx.employee.id,
 					epoch: meta.epoch,
 					kind: meta.kind,
-					// Which registered device should have signed it; the handler's browser checks.
-					invitationId: company.invitationId,
+					// The device registered with the invitation this session was started from should have
+					// signed it (a re-invited employee's old phone keeps its own device); the handler's browser checks.
+					invitationId: ctx.employee.invitationId,
 					ciphertext: bytes,
 					size: bytes.byteLength,
 					createdAt: now
