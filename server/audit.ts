@@ -36,6 +36,7 @@ export type AuditAction =
 	| 'employee_join'
 	| 'submit'
 	| 'reveal'
+	| 'verify'
 	| 'export';
 
 export interface AuditInput {

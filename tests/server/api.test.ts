@@ -273,6 +273,9 @@ describe.each(backends)('API on %s', (backend) => {
 		expect(record).toEqual({ myNumber: SYNTHETIC_NUMBER });
 		// Moved to another submission, the copy does not open.
 		expect(() => openVerifiedRecord({ dataKey: epoch.dataKey, sealed: fromBase64Url(mine.sealed), companyId, employeeId: mine.employeeId, submissionId: crypto.randomUUID() })).toThrow(/cannot open/);
+		// One 'verify' event: the first copy, not the refused second one.
+		const verifies = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'verify' and ${auditEvents.targetId} = ${submissionId}`);
+		expect(verifies).toHaveLength(1);
 		const [event] = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'export'`);
 		expect(event).toMatchObject({ reason: '源泉徴収票作成事務', detail: { records: rows.length } });
 		expect((await failure(handler.client.trpc.submission.storeVerified.mutate({ submissionId, sealed: 'AAAA' }))).data.appCode).toBe('sealed_data_invalid');

@@ -196,14 +196,42 @@ export const submissionRouter = createTRPCRouter({
 		} catch {
 			fail('BAD_REQUEST', 'sealed_data_invalid');
 		}
-		const [meta] = await ctx.db.select({ companyId: submissions.companyId }).from(submissions).where(eq(submissions.id, input.submissionId));
+		const [meta] = await ctx.db
+			.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, orgId: companies.orgId })
+			.from(submissions)
+			.innerJoin(companies, eq(companies.id, submissions.companyId))
+			.where(eq(submissions.id, input.submissionId));
 		if (!meta) fail('NOT_FOUND', 'not_found');
 		await requireRole(ctx, meta.companyId);
 		const now = ctx.services.now();
-		await ctx.db
-			.update(submissions)
-			.set({ verifiedRecord: sealed, verifiedAt: now, verifiedBy: ctx.user.id })
-			.where(and(eq(submissions.id, input.submissionId), isNull(submissions.verifiedRecord)));
+		await ctx.db.transaction(async (tx) => {
+			const stored = await tx
+				.update(submissions)
+				.set({ verifiedRecord: sealed, verifiedAt: now, verifiedBy: ctx.user.id })
+				.where(and(eq(submissions.id, input.submissionId), isNull(submissions.verifiedRecord)))
+				.returning({ id: submissions.id });
+			// Who vouched for the record is part of the handling history (seed 2-1: 確認).
+			if (stored.length) {
+				await appendAuditInTx(
+					tx,
+					{
+						orgId: meta.orgId,
+						companyId: meta.companyId,
+						actorType: 'handler',
+						actorId: ctx.user.id,
+						actorLabel: ctx.user.loginId,
+						action: 'verify',
+						targetType: 'submission',
+						targetId: input.submissionId,
+						result: 'ok',
+						ip: ctx.req.ip,
+						userAgent: ctx.req.userAgent,
+						detail: { employeeId: meta.employeeId }
+					},
+					now
+				);
+			}
+		});
 		return { ok: true as const };
 	}),
 
