@@ -27,7 +27,7 @@ export interface BackupRows {
 	migrationHashes: string[];
 	companies: { id: string; name: string; rootPublicKey: string; currentEpoch: number }[];
 	manifests: { companyId: string; epoch: number; body: string; signature: string }[];
-	employees: { id: string; companyId: string; code: string; sealedName: Uint8Array }[];
+	employees: { id: string; companyId: string; code: string; sealedName: Uint8Array; sealedProfile: Uint8Array | null }[];
 	submissions: { id: string; companyId: string; employeeId: string; epoch: number; kind: string; ciphertext: Uint8Array; createdAt: string; invitationId: string | null }[];
 	/** Device registrations (schema 0004 on; empty for older backups). */
 	invitations: { id: string; employeeId: string; sealedDeviceSecret: Uint8Array | null; devicePublicKey: string | null; deviceMac: string | null }[];
@@ -47,6 +47,7 @@ type Table = keyof typeof TABLES;
 /** Columns added by later migrations: read when present, absent in older backups. */
 const OPTIONAL: Partial<Record<Table | 'invitations', readonly string[]>> = {
 	submissions: ['invitation_id'],
+	employees: ['sealed_profile'],
 	invitations: ['id', 'employee_id', 'sealed_device_secret', 'device_public_key', 'device_mac']
 };
 type RawRow = Record<string, string | Uint8Array | null>;
@@ -71,7 +72,7 @@ function textOf(value: string | Uint8Array | null, what: string): string {
 }
 
 function optionalBytes(value: string | Uint8Array | null | undefined): Uint8Array | null {
-	return value === null || value === undefined ? null : bytesOf(value, 'device secret');
+	return value === null || value === undefined ? null : bytesOf(value, 'sealed data');
 }
 
 function toRows(source: string, migrationHashes: string[], raw: Record<Table, RawRow[]>, invitations: RawRow[]): BackupRows {
@@ -94,7 +95,8 @@ function toRows(source: string, migrationHashes: string[], raw: Record<Table, Ra
 			id: textOf(r.id, 'employee id'),
 			companyId: textOf(r.company_id, 'employee company'),
 			code: textOf(r.code, 'employee code'),
-			sealedName: bytesOf(r.sealed_name, 'sealed name')
+			sealedName: bytesOf(r.sealed_name, 'sealed name'),
+			sealedProfile: optionalBytes(r.sealed_profile)
 		})),
 		submissions: raw.submissions.map((r) => ({
 			id: textOf(r.id, 'submission id'),

@@ -16,9 +16,11 @@ import {
 	verifyDeviceRegistration,
 	decodeRecord,
 	openEmployeeName,
+	openEmployeeProfile,
 	openEnvelope,
 	parseRecoveryKit,
 	verifyRecoveryKit,
+	type EmployeeProfile,
 	type RecoveryKit
 } from '../../src/lib/crypto/index';
 import { kitTextFromPdf } from '../../src/lib/documents/recovery-kit';
@@ -65,7 +67,7 @@ export async function loadKit(bytes: Uint8Array): Promise<RecoveryKit> {
 	}
 }
 
-const CSV_COLUMNS = ['employee_code', 'employee_name', 'submission_id', 'epoch', 'received_at', 'kind', 'device_verified', 'my_number', 'file', 'record_json'] as const;
+const CSV_COLUMNS = ['employee_code', 'employee_name', 'employee_kana', 'department', 'submission_id', 'epoch', 'received_at', 'kind', 'device_verified', 'my_number', 'file', 'record_json'] as const;
 
 /** A CSV cell; a leading = + @ (or - before anything but a code) would run as a formula in Excel, so it gets a quote mark. */
 function csvCell(value: string): string {
@@ -112,13 +114,17 @@ export async function recoverCompany(kit: RecoveryKit, rows: BackupRows, outDirI
 		const epochKeys = new Map(kit.epochs.map((e) => [e.epoch, e]));
 		const employees = rows.employees.filter((e) => e.companyId === company.id);
 		const names = new Map<string, string>();
+		const profiles = new Map<string, EmployeeProfile>();
 		for (const e of employees) {
-			const keys = epochKeys.get(dataKeyEpochOf(e.sealedName));
+			// An unreadable name or profile leaves its cells empty; the submission rows still recover.
 			try {
+				const keys = epochKeys.get(dataKeyEpochOf(e.sealedName));
 				if (keys) names.set(e.id, openEmployeeName({ dataKey: keys.dataKey, sealed: e.sealedName, companyId: company.id, employeeId: e.id }));
-			} catch {
-				// Reported through the empty name; the submission rows still recover.
-			}
+			} catch {}
+			try {
+				const keys = e.sealedProfile ? epochKeys.get(dataKeyEpochOf(e.sealedProfile)) : undefined;
+				if (keys && e.sealedProfile) profiles.set(e.id, openEmployeeProfile({ dataKey: keys.dataKey, sealed: e.sealedProfile, companyId: company.id, employeeId: e.id }));
+			} catch {}
 		}
 		const codes = new Map(employees.map((e) => [e.id, e.code]));
 		const submissions = rows.submissions
@@ -192,7 +198,8 @@ export async function recoverCompany(kit: RecoveryKit, rows: BackupRows, outDirI
 				writeFileSync(join(work, file), payload, { mode: 0o600 });
 				images++;
 			}
-			lines.push([code, names.get(s.employeeId) ?? '', s.id, String(s.epoch), s.createdAt, itemKind, verified, myNumber, file.replaceAll('\\', '/'), recordJson].map(csvCell).join(','));
+			const profile = profiles.get(s.employeeId);
+			lines.push([code, names.get(s.employeeId) ?? '', profile?.nameKana ?? '', profile?.department ?? '', s.id, String(s.epoch), s.createdAt, itemKind, verified, myNumber, file.replaceAll('\\', '/'), recordJson].map(csvCell).join(','));
 		}
 		writeFileSync(join(work, 'submissions.csv'), '\uFEFF' + lines.join('\r\n') + '\r\n', { mode: 0o600 });
 		const summary: RecoverSummary = {

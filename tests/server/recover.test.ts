@@ -17,6 +17,8 @@ import { recover, RecoverError } from '../../server/recover/recover';
 import { encodeRecoveryKit, generateCompanyKeys, generateSigningKeyPair, sealEnvelope, type RecoveryKit } from '../../src/lib/crypto/index';
 import { individualCheckDigit } from '../../src/lib/mynumber/index';
 import { recoveryKitStrings, renderRecoveryKitPdf } from '../../src/lib/documents/recovery-kit';
+import { parseRoster } from '../../src/lib/roster/index';
+import { sealRosterRows } from '../../src/lib/roster/seal';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
 import { addEmployee, createCompany, EMPLOYEE_NAME, joinAndSubmit, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
@@ -77,6 +79,13 @@ describe.each(backends)('recover tool on %s', (backend) => {
 			// R-002 also "sends" a record signed by a key that is not its registered device (a forgery).
 			if (code === 'R-002') forgedSubmissionId = await submitNumber(employee, SYNTHETIC_NUMBER, generateSigningKeyPair());
 		}
+		// R-001's roster profile (reading, department) arrives by a re-import.
+		const ids = new Map((await handler.client.trpc.employee.list.query({ companyId: kit.companyId })).map((e) => [e.code, e.id]));
+		const roster = parseRoster(new TextEncoder().encode(`社員番号,氏名,フリガナ,部署\nR-001,${EMPLOYEE_NAME},シケン　ハナコ,人事部\n`));
+		await handler.client.trpc.employee.importRoster.mutate({
+			companyId: kit.companyId,
+			rows: sealRosterRows({ companyId: kit.companyId, dataKey: kit.epochs[0]!.dataKey, epoch: 1 }, roster.employees, ids)
+		});
 		// An identity-document image as the employee app will upload it (item kind 'image').
 		const employeeId = (await handler.client.trpc.employee.list.query({ companyId: kit.companyId })).find((e) => e.code === 'R-001')!.id;
 		imageSubmissionId = crypto.randomUUID();
@@ -137,6 +146,12 @@ describe.each(backends)('recover tool on %s', (backend) => {
 				{ submissionId: forgedSubmissionId, reason: 'not signed by the registered device' }
 			]);
 			const rows = readCsv(out);
+			expect(rows.map((r) => [r.employee_kana, r.department])).toEqual([
+				['しけん はなこ', '人事部'],
+				['しけん はなこ', '人事部'],
+				['', ''],
+				['', '']
+			]);
 			expect(rows.map((r) => [r.employee_code, r.employee_name, r.my_number, r.kind, r.device_verified])).toEqual([
 				['R-001', EMPLOYEE_NAME, SYNTHETIC_NUMBER, 'record', 'yes'],
 				['R-001', EMPLOYEE_NAME, '', 'image', 'no'],
