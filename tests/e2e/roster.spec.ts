@@ -33,7 +33,11 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 
 		await page.getByLabel('CSVファイル').setInputFiles({ name: 'meibo.csv', mimeType: 'text/csv', buffer: iconv.encode(CSV, 'cp932') });
 		await expect(page.getByText('meibo.csv（Shift_JIS）：取り込める行 2 件、エラー 1 件')).toBeVisible();
-		await expect(page.getByText(/2 行目: .*従業員コード/)).toBeVisible();
+		await expect(page.getByRole('listitem').filter({ hasText: '2 行目' })).toHaveText('2 行目: 社員番号「S 002」は半角英数字・ハイフン・アンダースコアの32文字以内で入力してください');
+		// The same problem in the handler's other language.
+		await page.getByRole('button', { name: 'English' }).click();
+		await expect(page.getByRole('listitem').filter({ hasText: 'Row 2' })).toHaveText('Row 2: Employee code “S 002”: use up to 32 half-width letters, digits, hyphens and underscores');
+		await page.getByRole('button', { name: '日本語' }).click();
 		await expect(page.getByRole('button', { name: '2 件を取り込む' })).toBeDisabled();
 		await page.getByRole('button', { name: 'エラーのない 2 件だけを取り込む' }).click();
 		await expect(page.getByText('取り込みました（新規 2 件、更新 0 件）')).toBeVisible();

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { decodeCsv, detectColumns, parseCsv, parseRoster, parseRosterWithMapping, type RosterEmployee } from './index';
+import { decodeCsv, detectColumns, parseCsv, parseRoster, parseRosterWithMapping, ROSTER_ERROR_TEMPLATES, type RosterEmployee } from './index';
+
+/** Errors as row + Japanese message (code and params are checked separately). */
+function plain(errors: { row: number; message: string }[]) {
+	return errors.map(({ row, message }) => ({ row, message }));
+}
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const withBom = (s: string): Uint8Array => new Uint8Array([0xef, 0xbb, 0xbf, ...utf8(s)]);
@@ -189,7 +194,7 @@ describe('parseRoster', () => {
 			[1, 'A001', '山田, 太郎', '営業部\n第一課'],
 			[2, 'A002', '鈴木 "はな" 子', '総務部']
 		]);
-		expect(r.errors).toEqual([{ row: 3, message: '社員番号が空です' }]);
+		expect(plain(r.errors)).toEqual([{ row: 3, message: '社員番号が空です' }]);
 	});
 
 	it('normalises code, dates, status and readings; widens half-width katakana in names', () => {
@@ -238,7 +243,7 @@ describe('parseRoster', () => {
 			)
 		);
 		expect(r.employees.map((e) => e.row)).toEqual([1, 4, 17]);
-		expect(r.errors).toEqual([
+		expect(plain(r.errors)).toEqual([
 			{ row: 2, message: '社員番号が空です' },
 			{ row: 3, message: '社員番号「A 002」は半角英数字・ハイフン・アンダースコアの32文字以内で入力してください' },
 			{ row: 5, message: '社員番号「A00000000000000000000000000000005」は半角英数字・ハイフン・アンダースコアの32文字以内で入力してください' },
@@ -258,7 +263,7 @@ describe('parseRoster', () => {
 	it('reports every problem of a row, and a duplicate against the first row even if that row had errors', () => {
 		const r = parseRoster(utf8(csv('社員番号,氏名,入社日', 'X1,,bad', 'X1,二人目,')));
 		expect(r.employees).toEqual([]);
-		expect(r.errors).toEqual([
+		expect(plain(r.errors)).toEqual([
 			{ row: 1, message: '氏名が空です' },
 			{ row: 1, message: '入社日「bad」を日付として読み取れません（YYYY-MM-DD または YYYY/MM/DD の形式で入力してください）' },
 			{ row: 2, message: '社員番号「X1」が重複しています（最初の出現: 1行目）' }
@@ -270,7 +275,7 @@ describe('parseRoster', () => {
 		const r = parseRoster(bytes);
 		expect(r.encoding).toBe('shift_jis');
 		expect(r.employees.map((e) => e.employeeCode)).toEqual(['A1']);
-		expect(r.errors).toEqual([
+		expect(plain(r.errors)).toEqual([
 			{ row: 2, message: '文字化けした文字が含まれています。ファイルの文字コード（UTF-8 または Shift_JIS）を確認してください' }
 		]);
 	});
@@ -278,7 +283,7 @@ describe('parseRoster', () => {
 	it('reports an unclosed quote at its row', () => {
 		const r = parseRoster(utf8('社員番号,氏名\nA1,山田\nA2,"鈴木\nA3,佐藤\n'));
 		expect(r.employees.map((e) => e.row)).toEqual([1]);
-		expect(r.errors).toEqual([{ row: 2, message: '引用符（"）が閉じられていません。この行以降を読み取れませんでした' }]);
+		expect(plain(r.errors)).toEqual([{ row: 2, message: '引用符（"）が閉じられていません。この行以降を読み取れませんでした' }]);
 	});
 
 	it('accepts English headers', () => {
@@ -291,17 +296,32 @@ describe('parseRoster', () => {
 
 	describe('file-level errors (row 0)', () => {
 		it('rejects an empty file', () => {
-			expect(parseRoster(new Uint8Array())).toEqual({ encoding: 'utf-8', employees: [], errors: [{ row: 0, message: 'ファイルが空です' }] });
-			expect(parseRoster(utf8('\r\n\r\n')).errors).toEqual([{ row: 0, message: 'ファイルが空です' }]);
-			expect(parseRoster(withBom('')).errors).toEqual([{ row: 0, message: 'ファイルが空です' }]);
+			expect(parseRoster(new Uint8Array())).toEqual({ encoding: 'utf-8', employees: [], errors: [{ row: 0, message: 'ファイルが空です', code: 'empty_file', params: {} }] });
+			expect(plain(parseRoster(utf8('\r\n\r\n')).errors)).toEqual([{ row: 0, message: 'ファイルが空です' }]);
+			expect(plain(parseRoster(withBom('')).errors)).toEqual([{ row: 0, message: 'ファイルが空です' }]);
 		});
 
 		it('rejects a header-only file', () => {
 			expect(parseRoster(utf8('社員番号,氏名\r\n'))).toEqual({
 				encoding: 'utf-8',
 				employees: [],
-				errors: [{ row: 0, message: 'データ行がありません（見出し行しかありません）' }]
+				errors: [{ row: 0, message: 'データ行がありません（見出し行しかありません）', code: 'header_only', params: {} }]
 			});
+		});
+
+		it('gives every error a code and parameters for translation, matching its Japanese message', () => {
+			const r = parseRoster(utf8('社員番号,氏名,入社日\r\nA 1,試験,2020/13/01\r\nB2,,\r\nB2,試験,\r\n'));
+			expect(r.errors.map((e) => [e.row, e.code, e.params])).toEqual([
+				[1, 'code_invalid', { value: 'A 1' }],
+				[1, 'date_invalid', { field: '入社日', value: '2020/13/01' }],
+				[2, 'name_empty', {}],
+				[3, 'code_duplicate', { value: 'B2', first: '2' }]
+			]);
+			for (const e of r.errors) {
+				let text: string = ROSTER_ERROR_TEMPLATES[e.code];
+				for (const [k, v] of Object.entries(e.params)) text = text.replaceAll(`{${k}}`, v);
+				expect(e.message).toBe(text);
+			}
 		});
 
 		it('says which required column is missing', () => {

@@ -46,7 +46,42 @@ export interface RosterEmployee {
 /** A problem found in the file; `row` is the 1-based data row, or 0 for the file / header as a whole. */
 export interface RosterError {
 	row: number;
+	/** The problem in Japanese (the handlers' language); UIs translate `code` + `params` instead. */
 	message: string;
+	/** What is wrong, for translation (`roster_err_<code>` in messages/*.json). */
+	code: RosterErrorCode;
+	/** Values for the message: `field`, `value`, `first`, `header`, `row`, `index`. */
+	params: Record<string, string>;
+}
+
+/** Every kind of roster problem, with its Japanese template (`{name}` marks a parameter). */
+export const ROSTER_ERROR_TEMPLATES = {
+	empty_file: 'ファイルが空です',
+	utf16: 'UTF-16 のファイルには対応していません。CSV（UTF-8 または Shift_JIS）で保存し直してください',
+	header_quote: '見出し行の引用符（"）が閉じられていません',
+	bad_mapping: '列の割り当てが正しくありません: {field}に存在しない列（{index}）が指定されています',
+	missing_column: '{field}の列が見つかりません。1行目が見出し行で、「{field}」などの列名があるか確認してください',
+	header_only: 'データ行がありません（見出し行しかありません）',
+	unclosed_quote: '引用符（"）が閉じられていません。この行以降を読み取れませんでした',
+	column_count: '列の数が見出し行と異なります（見出し {header} 列、この行 {row} 列）',
+	mojibake: '文字化けした文字が含まれています。ファイルの文字コード（UTF-8 または Shift_JIS）を確認してください',
+	code_empty: '社員番号が空です',
+	code_invalid: '社員番号「{value}」は半角英数字・ハイフン・アンダースコアの32文字以内で入力してください',
+	code_duplicate: '社員番号「{value}」が重複しています（最初の出現: {first}行目）',
+	name_empty: '氏名が空です',
+	kana_invalid: 'フリガナはカタカナまたはひらがなで入力してください',
+	status_unknown: '在籍区分「{value}」を認識できません（在職・内定・退職 のいずれかを入力してください）',
+	date_invalid: '{field}「{value}」を日付として読み取れません（YYYY-MM-DD または YYYY/MM/DD の形式で入力してください）',
+	dates_order: '退職日が入社日より前になっています',
+	email_invalid: 'メールアドレスの形式が正しくありません'
+} as const;
+
+export type RosterErrorCode = keyof typeof ROSTER_ERROR_TEMPLATES;
+
+/** A problem of `row` (0 = the file or its header) with its Japanese message. */
+function problem(row: number, code: RosterErrorCode, params: Record<string, string> = {}): RosterError {
+	const message = ROSTER_ERROR_TEMPLATES[code].replace(/\{(\w+)\}/g, (_, k: string) => params[k] ?? '');
+	return { row, message, code, params };
 }
 
 export interface RosterParseResult {
@@ -351,8 +386,9 @@ function toHiragana(s: string): string {
 }
 
 /** Quotes a value in a message, shortened so a stray long field cannot flood the error list. */
+/** A value as quoted in a message, cut at 40 characters. */
 function shown(value: string): string {
-	return `「${value.length > 40 ? value.slice(0, 40) + '…' : value}」`;
+	return value.length > 40 ? value.slice(0, 40) + '…' : value;
 }
 
 /** YYYY-MM-DD for a real calendar date in the accepted formats (after NFKC), else null. */
@@ -380,13 +416,13 @@ function isBlank(record: string[]): boolean {
  * Checks a mapping given by a caller: each index must be an integer column of the header.
  * Returns error messages (empty when valid).
  */
-function mappingErrors(mapping: ColumnMapping, columns: number): string[] {
-	const out: string[] = [];
+function mappingErrors(mapping: ColumnMapping, columns: number): RosterError[] {
+	const out: RosterError[] = [];
 	for (const field of ROSTER_FIELDS) {
 		const idx = mapping[field];
 		if (idx === undefined) continue;
 		if (!Number.isInteger(idx) || idx < 0 || idx >= columns) {
-			out.push(`列の割り当てが正しくありません: ${ROSTER_FIELD_LABELS[field]}に存在しない列（${idx}）が指定されています`);
+			out.push(problem(0, 'bad_mapping', { field: ROSTER_FIELD_LABELS[field], index: String(idx) }));
 		}
 	}
 	return out;
@@ -408,16 +444,16 @@ function mappingErrors(mapping: ColumnMapping, columns: number): string[] {
 export function parseRoster(file: Uint8Array, options?: ParseRosterOptions): RosterParseResult {
 	const employees: RosterEmployee[] = [];
 	const errors: RosterError[] = [];
-	const fail = (message: string, encoding: RosterParseResult['encoding'] = 'utf-8'): RosterParseResult => ({
+	const fail = (code: RosterErrorCode, encoding: RosterParseResult['encoding'] = 'utf-8'): RosterParseResult => ({
 		encoding,
 		employees: [],
-		errors: [{ row: 0, message }]
+		errors: [problem(0, code)]
 	});
 
-	if (file.length === 0) return fail('ファイルが空です');
+	if (file.length === 0) return fail('empty_file');
 	if (file.length >= 2 && ((file[0] === 0xff && file[1] === 0xfe) || (file[0] === 0xfe && file[1] === 0xff))) {
 		// Excel's "Unicode テキスト" is UTF-16; decoding it as Shift_JIS would only produce mojibake.
-		return fail('UTF-16 のファイルには対応していません。CSV（UTF-8 または Shift_JIS）で保存し直してください');
+		return fail('utf16');
 	}
 
 	const { encoding, text } = decodeCsv(file);
@@ -425,29 +461,26 @@ export function parseRoster(file: Uint8Array, options?: ParseRosterOptions): Ros
 
 	let h = 0;
 	while (h < records.length && isBlank(records[h])) h++;
-	if (h >= records.length) return fail('ファイルが空です', encoding);
+	if (h >= records.length) return fail('empty_file', encoding);
 	const header = records[h];
 	const columns = header.length;
 
 	if (unclosedQuoteAt === h) {
-		return fail('見出し行の引用符（"）が閉じられていません', encoding);
+		return fail('header_quote', encoding);
 	}
 
 	const mapping = options?.mapping ?? detectColumns(header);
 	if (options?.mapping) {
 		const bad = mappingErrors(mapping, columns);
-		if (bad.length > 0) return { encoding, employees, errors: bad.map((message) => ({ row: 0, message })) };
+		if (bad.length > 0) return { encoding, employees, errors: bad };
 	}
 	for (const field of ['employeeCode', 'name'] as const) {
 		if (mapping[field] === undefined) {
-			errors.push({
-				row: 0,
-				message: `${ROSTER_FIELD_LABELS[field]}の列が見つかりません。1行目が見出し行で、「${ROSTER_FIELD_LABELS[field]}」などの列名があるか確認してください`
-			});
+			errors.push(problem(0, 'missing_column', { field: ROSTER_FIELD_LABELS[field] }));
 		}
 	}
 	if (errors.length > 0) return { encoding, employees, errors };
-	if (h === records.length - 1) return fail('データ行がありません（見出し行しかありません）', encoding);
+	if (h === records.length - 1) return fail('header_only', encoding);
 
 	const col = {
 		code: mapping.employeeCode!,
@@ -466,7 +499,7 @@ export function parseRoster(file: Uint8Array, options?: ParseRosterOptions): Ros
 		const record = records[r];
 		const row = r - h;
 		if (r === unclosedQuoteAt) {
-			errors.push({ row, message: '引用符（"）が閉じられていません。この行以降を読み取れませんでした' });
+			errors.push(problem(row, 'unclosed_quote'));
 			break;
 		}
 		if (isBlank(record)) continue;
@@ -476,40 +509,40 @@ export function parseRoster(file: Uint8Array, options?: ParseRosterOptions): Ros
 		let extraFilled = false;
 		for (let k = columns; k < record.length; k++) if (record[k].trim() !== '') extraFilled = true;
 		if (record.length < columns || extraFilled) {
-			errors.push({ row, message: `列の数が見出し行と異なります（見出し ${columns} 列、この行 ${record.length} 列）` });
+			errors.push(problem(row, 'column_count', { header: String(columns), row: String(record.length) }));
 			continue;
 		}
 
-		const rowErrors: string[] = [];
-		const add = (message: string): void => {
-			rowErrors.push(message);
+		const rowErrors: RosterError[] = [];
+		const add = (code: RosterErrorCode, params: Record<string, string> = {}): void => {
+			rowErrors.push(problem(row, code, params));
 		};
 		for (const k of mappedColumns) {
 			if (record[k].includes(REPLACEMENT_CHAR)) {
-				add('文字化けした文字が含まれています。ファイルの文字コード（UTF-8 または Shift_JIS）を確認してください');
+				add('mojibake');
 				break;
 			}
 		}
 
 		const code = record[col.code].normalize('NFKC').trim();
-		if (code === '') add('社員番号が空です');
+		if (code === '') add('code_empty');
 		else if (!EMPLOYEE_CODE.test(code)) {
-			add(`社員番号${shown(code)}は半角英数字・ハイフン・アンダースコアの32文字以内で入力してください`);
+			add('code_invalid', { value: shown(code) });
 		} else {
 			const first = firstRowOfCode.get(code);
-			if (first !== undefined) add(`社員番号${shown(code)}が重複しています（最初の出現: ${first}行目）`);
+			if (first !== undefined) add('code_duplicate', { value: shown(code), first: String(first) });
 			else firstRowOfCode.set(code, row);
 		}
 
 		const name = widenKatakana(record[col.name].trim());
-		if (name === '') add('氏名が空です');
+		if (name === '') add('name_empty');
 
 		let nameKana: string | undefined;
 		if (col.kana !== undefined) {
 			const raw = record[col.kana].normalize('NFKC').trim().replace(WHITESPACE_RUN, ' ');
 			if (raw !== '') {
 				nameKana = toHiragana(raw);
-				if (!READING.test(nameKana)) add('フリガナはカタカナまたはひらがなで入力してください');
+				if (!READING.test(nameKana)) add('kana_invalid');
 			}
 		}
 
@@ -525,7 +558,7 @@ export function parseRoster(file: Uint8Array, options?: ParseRosterOptions): Ros
 			if (s !== '') {
 				const known = STATUS_VALUES.get(s.toLowerCase());
 				if (known) status = known;
-				else add(`在籍区分${shown(s)}を認識できません（在職・内定・退職 のいずれかを入力してください）`);
+				else add('status_unknown', { value: shown(s) });
 			}
 		}
 
@@ -534,24 +567,24 @@ export function parseRoster(file: Uint8Array, options?: ParseRosterOptions): Ros
 			const s = record[index].normalize('NFKC').trim();
 			if (s === '') return undefined;
 			const d = parseDate(s);
-			if (d === null) add(`${label}${shown(s)}を日付として読み取れません（YYYY-MM-DD または YYYY/MM/DD の形式で入力してください）`);
+			if (d === null) add('date_invalid', { field: label, value: shown(s) });
 			return d ?? undefined;
 		};
 		const hiredOn = date(col.hiredOn, '入社日');
 		const leftOn = date(col.leftOn, '退職日');
-		if (hiredOn && leftOn && leftOn < hiredOn) add('退職日が入社日より前になっています');
+		if (hiredOn && leftOn && leftOn < hiredOn) add('dates_order');
 
 		let email: string | undefined;
 		if (col.email !== undefined) {
 			const e = record[col.email].normalize('NFKC').trim();
 			if (e !== '') {
 				if (EMAIL.test(e)) email = e;
-				else add('メールアドレスの形式が正しくありません');
+				else add('email_invalid');
 			}
 		}
 
 		if (rowErrors.length > 0) {
-			for (const message of rowErrors) errors.push({ row, message });
+			errors.push(...rowErrors);
 			continue;
 		}
 		const employee: RosterEmployee = { employeeCode: code, name, status, row };
