@@ -144,6 +144,10 @@ describe.each(backends)('several handlers on %s', (backend) => {
 		expect((await failure(third.client.trpc.company.candidates.query({ companyId }))).data.httpStatus).toBe(403);
 		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, userId: 'not-a-uuid' }))).data.appCode).toBe('invalid_input');
 
+		// A statement naming an older epoch (e.g. replayed from before a removal) is refused.
+		const stale = await prepareGrant({ companyId, root: owner.company.root, epochs: owner.company.epochs.slice(0, 1), granter: owner.keys, candidate: candidate(third), role: 'staff' });
+		expect((await failure(owner.client.trpc.company.grant.mutate({ ...good, member: stale.member }))).data.appCode).toBe('member_invalid');
+
 		await owner.client.trpc.company.grant.mutate(good);
 		expect((await failure(owner.client.trpc.company.grant.mutate(good))).data.appCode).toBe('member_exists');
 		// A pin signed with someone else's key is refused.
@@ -156,6 +160,18 @@ describe.each(backends)('several handlers on %s', (backend) => {
 		expect((await failure(owner.client.trpc.company.revoke.mutate(await revocation(detail.manifests[0]!, 1)))).data.appCode).toBe('manifest_invalid');
 		expect((await failure(owner.client.trpc.company.revoke.mutate({ ...(await revocation()), grants: [{ ...(await revocation()).grants[0]!, userId: third.userId }] }))).data.appCode).toBe('grant_incomplete');
 		expect((await failure(owner.client.trpc.company.revoke.mutate({ ...(await revocation()), userId: ownerId }))).data.appCode).toBe('revoke_self');
+		// The new manifest's root-signed member list must be exactly who receives the new keys.
+		const { prepareRevocation: prepare } = await import('../../src/lib/crypto/index');
+		const padded = await prepare({
+			companyId,
+			root: owner.company.root,
+			current: detail.manifests.at(-1)!,
+			currentEpoch: detail.currentEpoch,
+			granter: owner.keys,
+			remaining: [{ userId: ownerId, recipient: owner.keys.recipient }, { userId: third.userId, recipient: third.keys.recipient }],
+			removedUserId: third.userId
+		});
+		expect((await failure(owner.client.trpc.company.revoke.mutate({ ...padded.payload, grants: padded.payload.grants.slice(0, 1) }))).data.appCode).toBe('grant_incomplete');
 		expect((await failure(third.client.trpc.company.revoke.mutate(await revocation()))).data.httpStatus).toBe(403);
 		expect((await owner.client.trpc.company.get.query({ companyId })).currentEpoch).toBe(detail.currentEpoch);
 	});

@@ -113,13 +113,15 @@ export const companyRouter = createTRPCRouter({
 				fail('BAD_REQUEST', 'manifest_invalid');
 			}
 			if (manifest.epoch !== 1) fail('BAD_REQUEST', 'manifest_invalid');
+			if (manifest.members && (manifest.members.length !== 1 || manifest.members[0] !== ctx.user.id)) fail('BAD_REQUEST', 'manifest_invalid');
 			const epochCiphertext = toBytes(input.epochGrant.ciphertext);
 			const rootCiphertext = toBytes(input.rootGrant.ciphertext);
 			if (!isAgeFile(epochCiphertext) || !isAgeFile(rootCiphertext)) fail('BAD_REQUEST', 'sealed_data_invalid');
 			const [key] = await ctx.db.select({ userId: handlerKeys.userId }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
 			if (!key) fail('PRECONDITION_FAILED', 'handler_key_missing');
 			if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
-			await checkMember(ctx.db, { companyId: input.id, rootPublicKey: input.rootPublicKey, userId: ctx.user.id, role: 'responsible', member: input.member });
+			const creator = await checkMember(ctx.db, { companyId: input.id, rootPublicKey: input.rootPublicKey, userId: ctx.user.id, role: 'responsible', member: input.member });
+			if (creator.epoch !== 1) fail('BAD_REQUEST', 'member_invalid');
 			const [own] = await ctx.db.select({ signingPublicKey: handlerKeys.signingPublicKey }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
 			if (!verifyCompanyPin(own!.signingPublicKey, input.id, input.rootPublicKey, input.pinSignature)) fail('BAD_REQUEST', 'member_invalid');
 
@@ -267,7 +269,9 @@ export const companyRouter = createTRPCRouter({
 			if (!company) fail('NOT_FOUND', 'not_found');
 			const [grantee] = await ctx.db.select({ orgId: users.orgId }).from(users).where(eq(users.id, input.userId));
 			if (!grantee || grantee.orgId !== ctx.user.orgId) fail('NOT_FOUND', 'not_found');
-			await checkMember(ctx.db, { companyId: input.companyId, rootPublicKey: company.rootPublicKey, userId: input.userId, role: input.role, member: input.member });
+			const member = await checkMember(ctx.db, { companyId: input.companyId, rootPublicKey: company.rootPublicKey, userId: input.userId, role: input.role, member: input.member });
+			// The statement names the epoch it joins: browsers count it as active only during that epoch.
+			if (member.epoch !== company.currentEpoch) fail('BAD_REQUEST', 'member_invalid');
 			const epochs = input.epochGrants.map((g) => g.epoch).sort((a, b) => a - b);
 			if (epochs.length !== company.currentEpoch || epochs.some((e, i) => e !== i + 1)) fail('BAD_REQUEST', 'grant_incomplete');
 			if ((input.role === 'responsible') !== (input.rootGrant !== null)) fail('BAD_REQUEST', 'grant_incomplete');
@@ -378,6 +382,8 @@ export const companyRouter = createTRPCRouter({
 					fail('BAD_REQUEST', 'manifest_invalid');
 				}
 				if (next.epoch !== company.currentEpoch + 1) fail('CONFLICT', 'manifest_invalid');
+				// The root-signed member list of the new epoch must be exactly who gets its keys.
+				if (!next.members || [...next.members].sort().join() !== remaining.join()) fail('BAD_REQUEST', 'grant_incomplete');
 				await tx.insert(companyManifests).values({ companyId: input.companyId, epoch: next.epoch, ...input.manifest, createdAt: now });
 				await tx.update(companies).set({ currentEpoch: next.epoch }).where(eq(companies.id, input.companyId));
 				await tx

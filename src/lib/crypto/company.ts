@@ -28,6 +28,12 @@ export interface Manifest {
 	signingPublicKey: string;
 	previousManifestHash: string | null;
 	createdAt: string;
+	/**
+	 * The user ids that receive this epoch's keys when it starts (sorted). Signed by the root, so a
+	 * server cannot bring a removed handler back into the next rotation. Absent in manifests made
+	 * before it existed.
+	 */
+	members?: string[];
 }
 
 /** The manifest as stored: its canonical JSON and the root's signature over those bytes. */
@@ -72,6 +78,8 @@ export function parseManifest(m: SignedManifest): Manifest {
 	if (int(o, 'v') !== 1) throw new CryptoError('unsupported_version');
 	const previous = o.previousManifestHash;
 	if (previous !== null && typeof previous !== 'string') throw new CryptoError('malformed', 'bad previousManifestHash');
+	const members = o.members;
+	if (members !== undefined && (!Array.isArray(members) || !members.every((x) => typeof x === 'string'))) throw new CryptoError('malformed', 'bad members');
 	return {
 		v: 1,
 		companyId: str(o, 'companyId'),
@@ -79,7 +87,8 @@ export function parseManifest(m: SignedManifest): Manifest {
 		recipient: str(o, 'recipient'),
 		signingPublicKey: str(o, 'signingPublicKey'),
 		previousManifestHash: previous,
-		createdAt: str(o, 'createdAt')
+		createdAt: str(o, 'createdAt'),
+		...(members !== undefined ? { members: members as string[] } : {})
 	};
 }
 

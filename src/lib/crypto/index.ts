@@ -45,7 +45,7 @@ export {
 } from './datakey';
 export { encodeRecoveryKit, parseRecoveryKit, recoveryKitFingerprint, verifyRecoveryKit, type RecoveryKit } from './kit';
 export { deviceRegistrationMac, generateDeviceSecret, openDeviceSecret, sealDeviceSecret, verifyDeviceRegistration } from './device';
-export { signCompanyPin, signMemberStatement, verifyCompanyPin, verifyMemberStatement, type Member, type MemberRole } from './members';
+export { activeMemberIds, signCompanyPin, signMemberStatement, verifyCompanyPin, verifyMemberStatement, type Member, type MemberRole } from './members';
 export { prepareGrant, prepareNewCompany, prepareRevocation, type NewCompany } from './setup';
 export { PASSKEY_PRF_INPUT_B64, passkeyIdentity, passkeyPrfInput, unwrapHandlerKeysWithPasskey, wrapHandlerKeysForPasskey } from './passkey';
 export { openWithPassphrase, sealWithPassphrase } from './passphrase';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateSigningKeyPair, signCompanyPin, signMemberStatement, toBase64Url, verifyCompanyPin, verifyMemberStatement, type Member } from './index';
+import { activeMemberIds, generateSigningKeyPair, signCompanyPin, signMemberStatement, toBase64Url, verifyCompanyPin, verifyMemberStatement, type Member } from './index';
 
 const COMPANY = '0b6f2f6e-6a39-4a53-9a43-7d1f1f0c1a11';
 const USER = '5d1c1c43-9a1e-4f57-8a56-3e2f0d0c9b10';
@@ -29,5 +29,14 @@ describe('member statements and pins', () => {
 		expect(verifyCompanyPin(handler.publicKey, COMPANY, toBase64Url(generateSigningKeyPair().publicKey), pin)).toBe(false);
 		expect(verifyCompanyPin(handler.publicKey, USER, rootB64, pin)).toBe(false);
 		expect(verifyCompanyPin(handler.publicKey, COMPANY, rootB64, '!!')).toBe(false);
+	});
+
+	it('counts as active only who the latest manifest names or who joined during its epoch', () => {
+		const m = (userId: string, epoch?: number): Member => ({ ...member, userId, ...(epoch ? { epoch } : {}) });
+		const statements = [m('owner', 1), m('removed', 1), m('joined-later', 2), m('old-format')];
+		// Epoch 2 started without "removed": a server flag saying otherwise does not bring them back.
+		expect([...activeMemberIds({ epoch: 2, members: ['owner'] }, statements)!].sort()).toEqual(['joined-later', 'owner']);
+		expect([...activeMemberIds({ epoch: 1, members: ['owner'] }, statements)!].sort()).toEqual(['owner', 'removed']);
+		expect(activeMemberIds({ epoch: 2 }, statements)).toBeNull();
 	});
 });

@@ -20,6 +20,8 @@ export interface Member {
 	companyId: string;
 	userId: string;
 	role: MemberRole;
+	/** The key epoch current when access was granted (absent in statements made before it existed). */
+	epoch?: number;
 	/** The member's age recipient: company keys are sealed to it. */
 	recipient: string;
 	/** The member's Ed25519 public key (base64url): their grants and pins are signed with it. */
@@ -58,12 +60,15 @@ export function verifyMemberStatement(
 	if (o.v !== 1) throw new CryptoError('unsupported_version');
 	const role = o.role;
 	if (role !== 'responsible' && role !== 'staff') throw new CryptoError('malformed', 'bad member role');
+	const epoch = o.epoch;
+	if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 1)) throw new CryptoError('malformed', 'bad member epoch');
 	const member: Member = {
 		companyId: str(o, 'companyId'),
 		userId: str(o, 'userId'),
 		role,
 		recipient: str(o, 'recipient'),
-		signingPublicKey: str(o, 'signingPublicKey')
+		signingPublicKey: str(o, 'signingPublicKey'),
+		...(epoch !== undefined ? { epoch: epoch as number } : {})
 	};
 	if (member.companyId !== expected.companyId) throw new CryptoError('context_mismatch', 'member statement is for another company');
 	if (member.userId !== expected.userId) throw new CryptoError('context_mismatch', 'member statement is for another user');
@@ -86,4 +91,17 @@ export function verifyCompanyPin(memberSigningPublicKey: Uint8Array | string, co
 	} catch {
 		return false;
 	}
+}
+
+/**
+ * Who holds the newest epoch, from what the root signed alone: the members the latest manifest
+ * names, plus those granted during that epoch (their statement names it). A removed handler is in
+ * neither, whatever the server says. Returns null for a chain made before manifests named members
+ * (the caller then has only the server's word).
+ */
+export function activeMemberIds(latest: { epoch: number; members?: string[] }, members: readonly Member[]): Set<string> | null {
+	if (!latest.members) return null;
+	const active = new Set(latest.members);
+	for (const m of members) if (m.epoch === latest.epoch) active.add(m.userId);
+	return active;
 }

@@ -40,7 +40,8 @@ export async function prepareNewCompany(creator: HandlerKeys & { userId: string 
 		recipient: epoch.recipient,
 		signingPublicKey: toBase64Url(epoch.signing.publicKey),
 		previousManifestHash: null,
-		createdAt: opts.createdAt ?? new Date().toISOString()
+		createdAt: opts.createdAt ?? new Date().toISOString(),
+		members: [creator.userId]
 	});
 	const granter = creator.signing;
 	const epochGrant = await sealEpochGrant({ companyId, epoch, toRecipient: creator.recipient, granter });
@@ -49,6 +50,7 @@ export async function prepareNewCompany(creator: HandlerKeys & { userId: string 
 		companyId,
 		userId: creator.userId,
 		role: 'responsible',
+		epoch: 1,
 		recipient: creator.recipient,
 		signingPublicKey: toBase64Url(creator.signing.publicKey)
 	});
@@ -75,12 +77,14 @@ export async function prepareNewCompany(creator: HandlerKeys & { userId: string 
 export async function prepareGrant(p: {
 	companyId: string;
 	root: SigningKeyPair;
+	/** Every epoch's keys; the newest is the epoch the member statement names. */
 	epochs: EpochKeys[];
 	granter: HandlerKeys;
 	candidate: { userId: string; recipient: string; signingPublicKey: string };
 	role: MemberRole;
 }) {
-	const member = signMemberStatement(p.root, { companyId: p.companyId, userId: p.candidate.userId, role: p.role, recipient: p.candidate.recipient, signingPublicKey: p.candidate.signingPublicKey });
+	const epoch = Math.max(...p.epochs.map((e) => e.epoch));
+	const member = signMemberStatement(p.root, { companyId: p.companyId, userId: p.candidate.userId, role: p.role, epoch, recipient: p.candidate.recipient, signingPublicKey: p.candidate.signingPublicKey });
 	const epochGrants = [];
 	for (const epoch of [...p.epochs].sort((a, b) => a.epoch - b.epoch)) {
 		const g = await sealEpochGrant({ companyId: p.companyId, epoch, toRecipient: p.candidate.recipient, granter: p.granter.signing });
@@ -118,7 +122,8 @@ export async function prepareRevocation(p: {
 		recipient: epoch.recipient,
 		signingPublicKey: toBase64Url(epoch.signing.publicKey),
 		previousManifestHash: manifestHash(p.current),
-		createdAt: new Date().toISOString()
+		createdAt: new Date().toISOString(),
+		members: p.remaining.map((m) => m.userId).sort()
 	});
 	const grants = [];
 	for (const m of p.remaining) {

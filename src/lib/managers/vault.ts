@@ -27,6 +27,7 @@ import {
 	openVerifiedRecord,
 	sealVerifiedRecord,
 	prepareNewCompany,
+	activeMemberIds,
 	prepareGrant,
 	prepareRevocation,
 	signCompanyPin,
@@ -174,6 +175,10 @@ export async function openCompanyKeys(
 		}
 		members.push({ ...member, active: m.active, loginId: m.loginId, displayName: m.displayName, fingerprint: fingerprint(member.recipient) });
 	}
+
+	// Which members hold the newest epoch comes from what the root signed, not from the server's flags.
+	const active = activeMemberIds(latest, members);
+	if (active) for (const m of members) m.active = active.has(m.userId);
 
 	if (!rootIsPinned(handler, company)) {
 		const granterId = company.grants.find((g) => g.kind === 'epoch')?.grantedBy;
