@@ -45,6 +45,15 @@ export function fromBase64Url(s: string): Uint8Array {
 	return out;
 }
 
+/**
+ * Lowercase hex SHA-256 through the platform's native implementation (Web Crypto, in browsers,
+ * workers and Node alike): for large payloads such as a 2 MB image it is several times faster
+ * than the pure-JS hash. Same result as {@link sha256Hex}.
+ */
+export async function sha256HexNative(data: Uint8Array): Promise<string> {
+	return bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>)));
+}
+
 /** Lowercase hex SHA-256 of bytes or of a string's UTF-8. */
 export function sha256Hex(data: Uint8Array | string): string {
 	return bytesToHex(sha256(typeof data === 'string' ? utf8(data) : data));

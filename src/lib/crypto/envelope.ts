@@ -7,7 +7,7 @@
  * The signature (Ed25519 over the header bytes) is empty unless a device key signs. The header
  * names the payload's SHA-256, so the signature covers the payload too.
  */
-import { canonicalJson, concatBytes, fromUtf8, int, parseJsonObject, readU32be, sha256Hex, str, toBase64Url, u32be, utf8 } from './_encoding';
+import { canonicalJson, concatBytes, fromUtf8, int, parseJsonObject, readU32be, sha256HexNative, str, toBase64Url, u32be, utf8 } from './_encoding';
 import { ageDecryptWithIdentities, ageEncryptTo } from './_age';
 import { CryptoError } from './errors';
 import { publicKeyBytes, sign, verifySignature, type SigningKeyPair } from './signing';
@@ -48,7 +48,7 @@ export async function sealEnvelope(p: {
 		...p.context,
 		createdAt: p.createdAt ?? new Date().toISOString(),
 		siblingHashes: p.siblingHashes ?? [],
-		payloadHash: sha256Hex(p.payload),
+		payloadHash: await sha256HexNative(p.payload),
 		...(p.device ? { devicePublicKey: toBase64Url(p.device.publicKey) } : {})
 	};
 	const headerBytes = utf8(canonicalJson(header));
@@ -109,7 +109,7 @@ export async function openEnvelope(p: {
 	for (const field of CONTEXT_FIELDS) {
 		if (header[field] !== p.expected[field]) throw new CryptoError('context_mismatch', `envelope ${field} does not match the record`);
 	}
-	if (sha256Hex(payload) !== header.payloadHash) throw new CryptoError('malformed', 'payload hash mismatch');
+	if ((await sha256HexNative(payload)) !== header.payloadHash) throw new CryptoError('malformed', 'payload hash mismatch');
 	let deviceVerified = false;
 	if (p.devicePublicKey !== undefined) {
 		const ok = header.devicePublicKey === p.devicePublicKey && verifySignature(publicKeyBytes(p.devicePublicKey), headerBytes, signature);
