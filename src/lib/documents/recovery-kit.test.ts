@@ -61,7 +61,7 @@ describe('recovery kit PDF', () => {
 	it.skipIf(!hasPoppler && !process.env.CI)('prints Japanese text and every entry so that the printed text alone recovers the kit', async () => {
 		const file = join(dir, 'kit.pdf');
 		writeFileSync(file, pdf);
-		const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+		const text = execFileSync('pdftotext', ['-q', '-layout', file, '-'], { encoding: 'utf8' });
 		expect(text).toContain('復旧キット');
 		expect(text).toContain('株式会社テスト髙橋商事');
 		expect(text).toContain(recoveryKitFingerprint(kit));
