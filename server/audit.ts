@@ -56,6 +56,26 @@ export interface AuditInput {
 	detail?: Record<string, string | number | boolean | null> | null;
 }
 
+/**
+ * An event by the signed-in handler: who (organisation, user, login id) and from where (IP, user
+ * agent) come from the request context, so a procedure names only what happened.
+ */
+export function handlerEvent(
+	ctx: { user: { id: string; orgId: string; loginId: string }; req: { ip: string | null; userAgent: string | null } },
+	event: Omit<AuditInput, 'orgId' | 'actorType' | 'actorId' | 'actorLabel' | 'ip' | 'userAgent' | 'result'> & { result?: AuditInput['result'] }
+): AuditInput {
+	return {
+		orgId: ctx.user.orgId,
+		actorType: 'handler',
+		actorId: ctx.user.id,
+		actorLabel: ctx.user.loginId,
+		ip: ctx.req.ip,
+		userAgent: ctx.req.userAgent,
+		result: 'ok',
+		...event
+	};
+}
+
 type AuditRow = typeof auditEvents.$inferSelect;
 
 /** The hashed part of an event: every column but the hash itself. */

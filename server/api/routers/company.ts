@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { fingerprint, isAgeFile, verifyCompanyPin, verifyManifestChain, verifyMemberStatement, type Member } from '../../../src/lib/crypto/index';
 import { isValidCorporateNumber, normalizeNumberInput } from '../../../src/lib/mynumber/index';
-import { appendAuditInTx } from '../../audit';
+import { appendAuditInTx, handlerEvent } from '../../audit';
 import { companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, users } from '../../db/schema';
 import { b64, plainText, sealedGrant, signedManifest, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole, type Context } from '../trpc';
@@ -28,31 +28,6 @@ async function checkMember(
 	if (!key) fail('PRECONDITION_FAILED', 'handler_key_missing');
 	if (member.role !== p.role || member.recipient !== key.recipient || member.signingPublicKey !== key.signingPublicKey) fail('BAD_REQUEST', 'member_invalid');
 	return member;
-}
-
-/** An audit event of a handler acting on a company. */
-function companyEvent(
-	ctx: Context & { user: { id: string; orgId: string; loginId: string } },
-	companyId: string,
-	action: 'key_grant' | 'key_pin' | 'key_revoke',
-	targetType: string,
-	targetId: string,
-	detail: Record<string, string | number> | null
-) {
-	return {
-		orgId: ctx.user.orgId,
-		companyId,
-		actorType: 'handler' as const,
-		actorId: ctx.user.id,
-		actorLabel: ctx.user.loginId,
-		action,
-		targetType,
-		targetId,
-		result: 'ok' as const,
-		ip: ctx.req.ip,
-		userAgent: ctx.req.userAgent,
-		detail
-	};
 }
 
 /** Epoch grants as sent by a browser: one sealed copy per epoch. */
@@ -157,20 +132,7 @@ export const companyRouter = createTRPCRouter({
 				]);
 				await appendAuditInTx(
 					tx,
-					{
-						orgId: ctx.user.orgId,
-						companyId: input.id,
-						actorType: 'handler',
-						actorId: ctx.user.id,
-						actorLabel: ctx.user.loginId,
-						action: 'company_create',
-						targetType: 'company',
-						targetId: input.id,
-						result: 'ok',
-						ip: ctx.req.ip,
-						userAgent: ctx.req.userAgent,
-						detail: { epoch: 1, role: 'responsible' }
-					},
+					handlerEvent(ctx, { companyId: input.id, action: 'company_create', targetType: 'company', targetId: input.id, detail: { epoch: 1, role: 'responsible' } }),
 					now
 				);
 			});
@@ -203,20 +165,7 @@ export const companyRouter = createTRPCRouter({
 					.where(eq(companies.id, input.companyId));
 				await appendAuditInTx(
 					tx,
-					{
-						orgId: ctx.user.orgId,
-						companyId: input.companyId,
-						actorType: 'handler',
-						actorId: ctx.user.id,
-						actorLabel: ctx.user.loginId,
-						action: 'recovery_kit_confirm',
-						targetType: 'company',
-						targetId: input.companyId,
-						result: 'ok',
-						ip: ctx.req.ip,
-						userAgent: ctx.req.userAgent,
-						detail: { epoch: input.epoch }
-					},
+					handlerEvent(ctx, { companyId: input.companyId, action: 'recovery_kit_confirm', targetType: 'company', targetId: input.companyId, detail: { epoch: input.epoch } }),
 					now
 				);
 			});
@@ -317,7 +266,7 @@ export const companyRouter = createTRPCRouter({
 						? [{ companyId: input.companyId, userId: input.userId, kind: 'root' as const, epoch: null, ciphertext: toBytes(input.rootGrant.ciphertext), signature: input.rootGrant.signature, grantedBy: ctx.user.id, createdAt: now }]
 						: [])
 				]);
-				await appendAuditInTx(tx, companyEvent(ctx, input.companyId, 'key_grant', 'user', input.userId, { role: input.role, epochs: epochs.length }), now);
+				await appendAuditInTx(tx, handlerEvent(ctx, { companyId: input.companyId, action: 'key_grant', targetType: 'user', targetId: input.userId, detail: { role: input.role, epochs: epochs.length } }), now);
 			});
 			return { ok: true as const };
 		}),
@@ -335,7 +284,7 @@ export const companyRouter = createTRPCRouter({
 				.update(companyRoles)
 				.set({ pinSignature: input.pinSignature })
 				.where(and(eq(companyRoles.companyId, input.companyId), eq(companyRoles.userId, ctx.user.id)));
-			await appendAuditInTx(tx, companyEvent(ctx, input.companyId, 'key_pin', 'company', input.companyId, null), now);
+			await appendAuditInTx(tx, handlerEvent(ctx, { companyId: input.companyId, action: 'key_pin', targetType: 'company', targetId: input.companyId }), now);
 		});
 		return { ok: true as const };
 	}),
@@ -415,7 +364,7 @@ export const companyRouter = createTRPCRouter({
 						createdAt: now
 					}))
 				);
-				await appendAuditInTx(tx, companyEvent(ctx, input.companyId, 'key_revoke', 'user', input.userId, { epoch: next.epoch }), now);
+				await appendAuditInTx(tx, handlerEvent(ctx, { companyId: input.companyId, action: 'key_revoke', targetType: 'user', targetId: input.userId, detail: { epoch: next.epoch } }), now);
 				return next.epoch;
 			});
 			return { epoch };

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { dataKeyEpochOf } from '../../../src/lib/crypto/index';
-import { appendAuditInTx } from '../../audit';
+import { appendAuditInTx, handlerEvent } from '../../audit';
 import { hashPassword } from '../../auth/password';
 import { hashToken } from '../../auth/session';
 import { companies, companyManifests, employees, invitations, submissions } from '../../db/schema';
@@ -87,20 +87,7 @@ export const employeeRouter = createTRPCRouter({
 				});
 				await appendAuditInTx(
 					tx,
-					{
-						orgId: ctx.user.orgId,
-						companyId: input.companyId,
-						actorType: 'handler',
-						actorId: ctx.user.id,
-						actorLabel: ctx.user.loginId,
-						action: 'employee_create',
-						targetType: 'employee',
-						targetId: input.id,
-						result: 'ok',
-						ip: ctx.req.ip,
-						userAgent: ctx.req.userAgent,
-						detail: { code: input.code }
-					},
+					handlerEvent(ctx, { companyId: input.companyId, action: 'employee_create', targetType: 'employee', targetId: input.id, detail: { code: input.code } }),
 					now
 				);
 			});
@@ -157,20 +144,7 @@ export const employeeRouter = createTRPCRouter({
 				const result = { created: values.length - existing.length, updated: existing.length };
 				await appendAuditInTx(
 					tx,
-					{
-						orgId: ctx.user.orgId,
-						companyId: input.companyId,
-						actorType: 'handler',
-						actorId: ctx.user.id,
-						actorLabel: ctx.user.loginId,
-						action: 'employee_import',
-						targetType: 'company',
-						targetId: input.companyId,
-						result: 'ok',
-						ip: ctx.req.ip,
-						userAgent: ctx.req.userAgent,
-						detail: result
-					},
+					handlerEvent(ctx, { companyId: input.companyId, action: 'employee_import', targetType: 'company', targetId: input.companyId, detail: result }),
 					now
 				);
 				return result;
@@ -218,19 +192,7 @@ export const employeeRouter = createTRPCRouter({
 			});
 			await appendAuditInTx(
 				tx,
-				{
-					orgId: ctx.user.orgId,
-					companyId: employee.companyId,
-					actorType: 'handler',
-					actorId: ctx.user.id,
-					actorLabel: ctx.user.loginId,
-					action: 'employee_invite',
-					targetType: 'employee',
-					targetId: input.employeeId,
-					result: 'ok',
-					ip: ctx.req.ip,
-					userAgent: ctx.req.userAgent
-				},
+				handlerEvent(ctx, { companyId: employee.companyId, action: 'employee_invite', targetType: 'employee', targetId: input.employeeId }),
 				now
 			);
 		});

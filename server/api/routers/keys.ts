@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { fingerprint, isAgeFile } from '../../../src/lib/crypto/index';
-import { appendAuditInTx } from '../../audit';
+import { appendAuditInTx, handlerEvent } from '../../audit';
 import { handlerKeys, handlerKeyWraps } from '../../db/schema';
 import { b64, toB64, toBytes } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure } from '../trpc';
@@ -40,18 +40,7 @@ export const keysRouter = createTRPCRouter({
 				await tx.insert(handlerKeyWraps).values({ userId: ctx.user.id, method: 'passphrase', ciphertext: wrapped, createdAt: now });
 				await appendAuditInTx(
 					tx,
-					{
-						orgId: ctx.user.orgId,
-						actorType: 'handler',
-						actorId: ctx.user.id,
-						actorLabel: ctx.user.loginId,
-						action: 'handler_key_create',
-						targetType: 'handler_key',
-						targetId: input.fingerprint,
-						result: 'ok',
-						ip: ctx.req.ip,
-						userAgent: ctx.req.userAgent
-					},
+					handlerEvent(ctx, { action: 'handler_key_create', targetType: 'handler_key', targetId: input.fingerprint }),
 					now
 				);
 			});

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { appendAuditInTx } from '../../audit';
+import { appendAuditInTx, handlerEvent } from '../../audit';
 import { organisations } from '../../db/schema';
 import { createTRPCRouter, fail, handlerProcedure } from '../trpc';
 import { handlersWithoutPasskey, hasPasskey } from './passkey';
@@ -36,19 +36,7 @@ export const orgRouter = createTRPCRouter({
 					.where(eq(organisations.id, ctx.user.orgId));
 				await appendAuditInTx(
 					tx,
-					{
-						orgId: ctx.user.orgId,
-						actorType: 'handler',
-						actorId: ctx.user.id,
-						actorLabel: ctx.user.loginId,
-						action: 'org_settings_update',
-						targetType: 'organisation',
-						targetId: ctx.user.orgId,
-						result: 'ok',
-						ip: ctx.req.ip,
-						userAgent: ctx.req.userAgent,
-						detail: { idleLockMinutes: input.idleLockMinutes, ...(input.requireSecondFactor === undefined ? {} : { requireSecondFactor: input.requireSecondFactor }) }
-					},
+					handlerEvent(ctx, { action: 'org_settings_update', targetType: 'organisation', targetId: ctx.user.orgId, detail: { idleLockMinutes: input.idleLockMinutes, ...(input.requireSecondFactor === undefined ? {} : { requireSecondFactor: input.requireSecondFactor }) } }),
 					now
 				);
 			});

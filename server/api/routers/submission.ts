@@ -4,7 +4,7 @@ import { and, asc, desc, eq, isNotNull, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { dataKeyEpochOf, isAgeFile } from '../../../src/lib/crypto/index';
 import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
-import { appendAudit, appendAuditInTx } from '../../audit';
+import { appendAudit, appendAuditInTx, handlerEvent } from '../../audit';
 import { companies, invitations, submissions } from '../../db/schema';
 import { b64, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
@@ -140,21 +140,7 @@ export const submissionRouter = createTRPCRouter({
 		const now = ctx.services.now();
 		await appendAudit(
 			ctx.db,
-			{
-				orgId: ctx.user.orgId,
-				companyId: meta.companyId,
-				actorType: 'handler',
-				actorId: ctx.user.id,
-				actorLabel: ctx.user.loginId,
-				action: 'reveal',
-				targetType: 'submission',
-				targetId: input.submissionId,
-				reason: input.reason,
-				result: 'ok',
-				ip: ctx.req.ip,
-				userAgent: ctx.req.userAgent,
-				detail: { employeeId: meta.employeeId }
-			},
+			handlerEvent(ctx, { companyId: meta.companyId, action: 'reveal', targetType: 'submission', targetId: input.submissionId, reason: input.reason, detail: { employeeId: meta.employeeId } }),
 			now
 		);
 		const [row] = await ctx.db

@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { appendAuditInTx } from '../../audit';
+import { appendAuditInTx, handlerEvent } from '../../audit';
 import { hashPassword } from '../../auth/password';
 import { handlerKeys, users } from '../../db/schema';
 import { loginId, password, plainText } from '../inputs';
@@ -35,19 +35,7 @@ export const usersRouter = createTRPCRouter({
 					.returning({ id: users.id });
 				await appendAuditInTx(
 					tx,
-					{
-						orgId: ctx.user.orgId,
-						actorType: 'handler',
-						actorId: ctx.user.id,
-						actorLabel: ctx.user.loginId,
-						action: 'user_create',
-						targetType: 'user',
-						targetId: row!.id,
-						result: 'ok',
-						ip: ctx.req.ip,
-						userAgent: ctx.req.userAgent,
-						detail: { loginId: input.loginId, isAdmin: input.isAdmin }
-					},
+					handlerEvent(ctx, { action: 'user_create', targetType: 'user', targetId: row!.id, detail: { loginId: input.loginId, isAdmin: input.isAdmin } }),
 					now
 				);
 				return row!.id;
