@@ -168,8 +168,6 @@ export const employees = pgTable(
 		status: text('status', { enum: ['active', 'offer', 'left'] }).notNull().default('active'),
 		passwordHash: text('password_hash'),
 		joinedAt: tz('joined_at'),
-		/** The invitation whose device key signs this employee's new submissions. */
-		deviceInvitationId: uuid('device_invitation_id'),
 		createdBy: uuid('created_by').notNull().references(() => users.id),
 		createdAt: createdAt()
 	},

@@ -105,7 +105,7 @@ export const joinRouter = createTRPCRouter({
 					.where(and(eq(invitations.id, inv.id), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
 					.returning({ id: invitations.id });
 				if (!updated.length) return false;
-				await tx.update(employees).set({ passwordHash: inv.passwordHash, joinedAt: now, deviceInvitationId: inv.id }).where(eq(employees.id, inv.employeeId));
+				await tx.update(employees).set({ passwordHash: inv.passwordHash, joinedAt: now }).where(eq(employees.id, inv.employeeId));
 				await appendAuditInTx(tx, { ...audit, result: 'ok' }, now);
 				return true;
 			});
