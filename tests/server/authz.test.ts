@@ -16,7 +16,7 @@ const PUBLIC = ['auth.login', 'auth.logout', 'auth.me', 'join.peek', 'join.redee
 /** Procedures only a signed-in employee may call. */
 const EMPLOYEE = ['employee.companyKeys', 'submission.upload'];
 
-const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>).map(([path, p]) => ({
+const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>).map(([path, p]) => ({
 	path,
 	type: p._def.type
 }));
