@@ -16,6 +16,10 @@ const AUDIT_LOCK_KEY = 0x6d6e7602; // 'mnv' 2
 export type AuditAction =
 	| 'setup'
 	| 'org_settings_update'
+	| 'partner_invite'
+	| 'partner_invite_cancel'
+	| 'partner_join'
+	| 'partner_end'
 	| 'login'
 	| 'logout'
 	| 'handler_key_create'

@@ -98,6 +98,25 @@ const messages = {
 		ja: '暗号化されたデータの形式が正しくありません。',
 		en: 'The encrypted data is not in the expected format.'
 	},
+	partner_link_invalid: {
+		ja: 'この提携用リンクは無効です。発行した事務所に新しいリンクを依頼してください。',
+		en: 'This partner link is not valid. Ask the office that sent it for a new one.'
+	},
+	partner_link_used: { ja: 'この提携用リンクは既に使われています。', en: 'This partner link has already been used.' },
+	partner_link_expired: {
+		ja: 'この提携用リンクは期限切れか、取り消されています。発行した事務所に新しいリンクを依頼してください。',
+		en: 'This partner link has expired or was withdrawn. Ask the office that sent it for a new one.'
+	},
+	partner_self: { ja: '自分の組織が発行したリンクは受け入れられません。', en: 'You cannot accept a link your own organisation issued.' },
+	partner_exists: { ja: 'この組織とは既に提携しています。', en: 'You already work with this organisation.' },
+	partner_admin_only: {
+		ja: '提携を受け入れられるのは組織の管理者だけです。管理者にこのリンクを渡してください。',
+		en: 'Only an administrator of your organisation can accept a partnership. Pass this link to them.'
+	},
+	partner_in_use: {
+		ja: '相手の組織の担当者に渡した会社の権限（またはこちらが受けた権限）がまだ{count}件あります。先に各会社の画面で権限を解除してください（鍵が更新されます）。',
+		en: '{count} company role(s) still cross between the two organisations. Remove them on each company first (this renews the keys).'
+	},
 	join_link_invalid: {
 		ja: '招待リンクが正しくありません。会社の担当者に確認してください。',
 		en: 'This invitation link is not valid. Please ask your company.'

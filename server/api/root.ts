@@ -5,6 +5,7 @@ import { employeeRouter } from './routers/employee';
 import { joinRouter } from './routers/join';
 import { keysRouter } from './routers/keys';
 import { orgRouter } from './routers/org';
+import { partnerRouter } from './routers/partner';
 import { passkeyRouter } from './routers/passkey';
 import { setupRouter } from './routers/setup';
 import { submissionRouter } from './routers/submission';
@@ -14,6 +15,7 @@ import { createCallerFactory, createTRPCRouter } from './trpc';
 export const appRouter = createTRPCRouter({
 	setup: setupRouter,
 	org: orgRouter,
+	partner: partnerRouter,
 	auth: authRouter,
 	keys: keysRouter,
 	passkey: passkeyRouter,

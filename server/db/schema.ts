@@ -45,6 +45,36 @@ export const organisations = pgTable('organisations', {
 	createdAt: createdAt()
 });
 
+/**
+ * Offices that work together on this instance (seed patterns 1–3): a company that collects its
+ * own staff's numbers and the 社労士 office that uses them, or an office and a partner office.
+ * Stored once per direction, so "partners of X" is one indexed lookup. Only a partnership lets a
+ * 責任者 grant a company's keys to a handler of another organisation.
+ */
+export const partnerships = pgTable(
+	'partnerships',
+	{
+		orgId: uuid('org_id').notNull().references(() => organisations.id),
+		partnerOrgId: uuid('partner_org_id').notNull().references(() => organisations.id),
+		createdAt: createdAt(),
+		endedAt: tz('ended_at')
+	},
+	(t) => [primaryKey({ columns: [t.orgId, t.partnerOrgId] })]
+);
+
+/** One-time links by which an administrator invites another office into a partnership; only the token's hash is stored. */
+export const partnerInvitations = pgTable('partner_invitations', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	orgId: uuid('org_id').notNull().references(() => organisations.id),
+	tokenHash: text('token_hash').notNull().unique(),
+	createdBy: uuid('created_by').notNull().references(() => users.id),
+	createdAt: createdAt(),
+	expiresAt: tz('expires_at').notNull(),
+	usedAt: tz('used_at'),
+	usedByOrgId: uuid('used_by_org_id').references(() => organisations.id),
+	revokedAt: tz('revoked_at')
+});
+
 /** Handlers and administrators of an organisation (seed M-2). */
 export const users = pgTable('users', {
 	id: uuid('id').primaryKey().defaultRandom(),

@@ -12,7 +12,7 @@ import { scratchDb, type ScratchDb } from '../support/databases';
 import { addEmployee, join, setUpHandler, type HandlerSide } from '../support/journey';
 
 /** Procedures anyone may call (sign-in, set-up, joining). */
-const PUBLIC = ['auth.login', 'auth.logout', 'auth.me', 'join.peek', 'join.redeem', 'passkey.login', 'passkey.loginOptions', 'passkey.secondFactor', 'setup.create', 'setup.status'];
+const PUBLIC = ['auth.login', 'auth.logout', 'auth.me', 'join.peek', 'join.redeem', 'partner.peek', 'partner.register', 'passkey.login', 'passkey.loginOptions', 'passkey.secondFactor', 'setup.create', 'setup.status'];
 /** Procedures only a signed-in employee may call. */
 const EMPLOYEE = ['employee.companyKeys', 'submission.upload'];
 

@@ -1,14 +1,14 @@
 import { and, desc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { verifyAuditChain } from '../../audit';
-import { auditEvents, companyRoles } from '../../db/schema';
+import { auditEvents, companies, companyRoles } from '../../db/schema';
 import { uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole } from '../trpc';
 
 export const auditRouter = createTRPCRouter({
 	/**
 	 * Recent handling history. With a company: its events (any role in it). Without: the
-	 * administrator sees the whole organisation, others the companies they hold a role in.
+	 * administrator sees the whole organisation (partners' handlers in its companies included), others the companies they hold a role in.
 	 */
 	list: handlerProcedure
 		.input(z.object({ companyId: uuid.optional(), limit: z.number().int().min(1).max(500).default(100) }))
@@ -18,7 +18,11 @@ export const auditRouter = createTRPCRouter({
 				await requireRole(ctx, input.companyId);
 				scope = eq(auditEvents.companyId, input.companyId);
 			} else if (ctx.user.isAdmin) {
-				scope = eq(auditEvents.orgId, ctx.user.orgId);
+				// The organisation's own events, and what partner offices' handlers did in its companies.
+				scope = or(
+					eq(auditEvents.orgId, ctx.user.orgId),
+					inArray(auditEvents.companyId, ctx.db.select({ id: companies.id }).from(companies).where(eq(companies.orgId, ctx.user.orgId)))
+				);
 			} else {
 				const mine = await ctx.db
 					.select({ companyId: companyRoles.companyId })

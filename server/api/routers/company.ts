@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { fingerprint, isAgeFile, verifyCompanyPin, verifyManifestChain, verifyMemberStatement, type Member } from '../../../src/lib/crypto/index';
 import { isValidCorporateNumber, normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { appendAuditInTx, handlerEvent } from '../../audit';
-import { companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, users } from '../../db/schema';
+import { companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, organisations, users } from '../../db/schema';
 import { b64, plainText, sealedGrant, signedManifest, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole, type Context } from '../trpc';
+import { partnerOrgIds } from './partner';
 
 /** A member statement as the root signed it. */
 const memberInput = z.object({ statement: z.string().min(10).max(10_000), signature: b64(128) });
@@ -42,13 +43,17 @@ export const companyRouter = createTRPCRouter({
 				corporateNumber: companies.corporateNumber,
 				role: companyRoles.role,
 				currentEpoch: companies.currentEpoch,
-				rootFingerprint: companies.rootFingerprint
+				rootFingerprint: companies.rootFingerprint,
+				orgId: companies.orgId,
+				orgName: organisations.name
 			})
 			.from(companyRoles)
 			.innerJoin(companies, eq(companies.id, companyRoles.companyId))
+			.innerJoin(organisations, eq(organisations.id, companies.orgId))
 			.where(and(eq(companyRoles.userId, ctx.user.id), isNull(companyRoles.revokedAt)))
 			.orderBy(asc(companies.name));
-		return rows;
+		// A company of a partner office names that office, so a handler knows whose data it is.
+		return rows.map(({ orgId, orgName, ...r }) => ({ ...r, partnerOrgName: orgId === ctx.user.orgId ? null : orgName }));
 	}),
 
 	/**
@@ -172,9 +177,15 @@ export const companyRouter = createTRPCRouter({
 			return { ok: true as const };
 		}),
 
-	/** Handlers of the same organisation who have keys and no active role in this company yet (責任者 only). */
+	/**
+	 * Handlers who have keys and no active role in this company yet (責任者 only): those of the
+	 * organisation that owns the company and of its partner offices, each with the office's name.
+	 */
 	candidates: handlerProcedure.input(z.object({ companyId: uuid })).query(async ({ ctx, input }) => {
 		await requireRole(ctx, input.companyId, ['responsible']);
+		const [company] = await ctx.db.select({ orgId: companies.orgId }).from(companies).where(eq(companies.id, input.companyId));
+		if (!company) fail('NOT_FOUND', 'not_found');
+		const orgIds = [company.orgId, ...(await partnerOrgIds(ctx.db, company.orgId))];
 		const active = await ctx.db
 			.select({ userId: companyRoles.userId })
 			.from(companyRoles)
@@ -184,20 +195,23 @@ export const companyRouter = createTRPCRouter({
 				userId: users.id,
 				loginId: users.loginId,
 				displayName: users.displayName,
+				orgName: organisations.name,
 				recipient: handlerKeys.recipient,
 				signingPublicKey: handlerKeys.signingPublicKey,
-				fingerprint: handlerKeys.fingerprint
+				fingerprint: handlerKeys.fingerprint,
+				orgId: users.orgId
 			})
 			.from(users)
 			.innerJoin(handlerKeys, eq(handlerKeys.userId, users.id))
-			.where(eq(users.orgId, ctx.user.orgId))
-			.orderBy(asc(users.loginId));
+			.innerJoin(organisations, eq(organisations.id, users.orgId))
+			.where(inArray(users.orgId, orgIds))
+			.orderBy(asc(organisations.name), asc(users.loginId));
 		const taken = new Set(active.map((a) => a.userId));
-		return rows.filter((r) => !taken.has(r.userId));
+		return rows.filter((r) => !taken.has(r.userId)).map(({ orgId, ...r }) => ({ ...r, partner: orgId !== company.orgId }));
 	}),
 
 	/**
-	 * A 責任者 grants the company's keys to another handler of the office, after both compared the
+	 * A 責任者 grants the company's keys to another handler of the office or of a partner office, after both compared the
 	 * new handler's fingerprint: a root-signed member statement and every epoch's keys sealed to
 	 * the new handler (and the root key for a 責任者), each signed by the granter.
 	 */
@@ -217,7 +231,8 @@ export const companyRouter = createTRPCRouter({
 			const [company] = await ctx.db.select().from(companies).where(eq(companies.id, input.companyId));
 			if (!company) fail('NOT_FOUND', 'not_found');
 			const [grantee] = await ctx.db.select({ orgId: users.orgId }).from(users).where(eq(users.id, input.userId));
-			if (!grantee || grantee.orgId !== ctx.user.orgId) fail('NOT_FOUND', 'not_found');
+			// The owning organisation's handlers, or a partner office's (seed patterns 1–3).
+			if (!grantee || (grantee.orgId !== company.orgId && !(await partnerOrgIds(ctx.db, company.orgId)).includes(grantee.orgId))) fail('NOT_FOUND', 'not_found');
 			const member = await checkMember(ctx.db, { companyId: input.companyId, rootPublicKey: company.rootPublicKey, userId: input.userId, role: input.role, member: input.member });
 			// The statement names the epoch it joins: browsers count it as active only during that epoch.
 			if (member.epoch !== company.currentEpoch) fail('BAD_REQUEST', 'member_invalid');
@@ -403,10 +418,12 @@ export const companyRouter = createTRPCRouter({
 				revokedAt: companyRoles.revokedAt,
 				loginId: users.loginId,
 				displayName: users.displayName,
+				orgName: organisations.name,
 				fingerprint: handlerKeys.fingerprint
 			})
 			.from(companyRoles)
 			.innerJoin(users, eq(users.id, companyRoles.userId))
+			.innerJoin(organisations, eq(organisations.id, users.orgId))
 			.leftJoin(handlerKeys, eq(handlerKeys.userId, companyRoles.userId))
 			.where(eq(companyRoles.companyId, input.companyId))
 			.orderBy(asc(users.loginId));

@@ -1,11 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { appendAuditInTx } from '../../audit';
 import { hashPassword } from '../../auth/password';
 import { createSession, sessionCookie } from '../../auth/session';
-import { organisations, users } from '../../db/schema';
-import { loginId, password, plainText } from '../inputs';
+import { organisations } from '../../db/schema';
+import { insertOrganisation, newOrganisationInput } from '../organisation';
 import { createTRPCRouter, fail, publicProcedure } from '../trpc';
 
 const SETUP_LOCK_KEY = 0x6d6e7603;
@@ -21,8 +20,7 @@ export const setupRouter = createTRPCRouter({
 		.input(
 			z.object({
 				token: z.string().min(1).max(200),
-				organisation: z.object({ name: plainText(200), address: plainText(300), contact: plainText(200) }),
-				admin: z.object({ loginId, displayName: plainText(100), password })
+				...newOrganisationInput
 			})
 		)
 		.mutation(async ({ ctx, input }) => {
@@ -37,39 +35,8 @@ export const setupRouter = createTRPCRouter({
 				await tx.execute(sql`select pg_advisory_xact_lock(${SETUP_LOCK_KEY})`);
 				const existing = await tx.select({ id: organisations.id }).from(organisations).limit(1);
 				if (existing.length) fail('CONFLICT', 'setup_done');
-				const [org] = await tx
-					.insert(organisations)
-					.values({ ...input.organisation, createdAt: now })
-					.returning({ id: organisations.id });
-				const [user] = await tx
-					.insert(users)
-					.values({
-						orgId: org!.id,
-						loginId: input.admin.loginId,
-						displayName: input.admin.displayName,
-						passwordHash,
-						isAdmin: true,
-						createdAt: now,
-						lastLoginAt: now
-					})
-					.returning({ id: users.id });
-				await appendAuditInTx(
-					tx,
-					{
-						orgId: org!.id,
-						actorType: 'handler',
-						actorId: user!.id,
-						actorLabel: input.admin.loginId,
-						action: 'setup',
-						targetType: 'organisation',
-						targetId: org!.id,
-						result: 'ok',
-						ip: ctx.req.ip,
-						userAgent: ctx.req.userAgent
-					},
-					now
-				);
-				return user!.id;
+				const { userId } = await insertOrganisation(tx, ctx, { ...input, passwordHash, action: 'setup', now });
+				return userId;
 			});
 			ctx.services.setup.token = null;
 			const { token } = await createSession(ctx.db, { kind: 'handler', userId }, now, ctx.services.config.handlerMaxSeconds);
