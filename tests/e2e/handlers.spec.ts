@@ -4,36 +4,19 @@
  * 責任者 removes them, which starts a new epoch; the remaining handler reads the new submission and
  * the removed one can no longer open the company. Data arrives through the API, as phones send it.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateHandlerKeys, handlerPublicInfo, toBase64Url, wrapHandlerKeys } from '../../src/lib/crypto/index';
 import { testClient } from '../support/client';
+import { openCompany, signIn } from '../support/desk';
 import { addEmployee, joinAndSubmit, setUpHandler, submitNumber } from '../support/journey';
 import { spawnServer } from '../support/spawn';
 
 const OWNER_PASSPHRASE = 'a passphrase for tests'; // tests/support/journey.ts
 const SECOND_PASSPHRASE = 'second handler passphrase';
 const NEW_NUMBER = '987654321018';
-
-async function signIn(browser: Browser, baseUrl: string, loginId: string, password: string): Promise<Page> {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-	const page = await context.newPage();
-	page.on('pageerror', (e) => console.log(`[${loginId}] page error:`, e.message));
-	await page.goto(`${baseUrl}/login`);
-	await page.getByLabel('ユーザーID').fill(loginId);
-	await page.getByLabel('パスワード', { exact: true }).fill(password);
-	await page.getByRole('button', { name: 'ログイン' }).click();
-	await expect(page).toHaveURL(/\/desk\/?$/);
-	return page;
-}
-
-async function openCompany(page: Page, baseUrl: string, companyId: string, passphrase: string) {
-	await page.goto(`${baseUrl}/desk/company?id=${companyId}`);
-	await page.getByLabel('鍵のパスフレーズ', { exact: true }).fill(passphrase);
-	await page.getByRole('button', { name: '鍵を開く' }).click();
-}
 
 test('a 責任者 grants a second handler, then removes them with a new key epoch', async ({ browser }) => {
 	const dir = mkdtempSync(join(tmpdir(), 'mnv-e2e-handlers-'));

@@ -1,0 +1,22 @@
+/** The handler's desk in a real browser: signing in and opening a company, as the e2e specs need them. */
+import { expect, type Browser, type Page } from '@playwright/test';
+
+/** A new desktop-sized browser context signed in as `loginId`, on the dashboard. */
+export async function signIn(browser: Browser, baseUrl: string, loginId: string, password: string): Promise<Page> {
+	const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+	const page = await context.newPage();
+	page.on('pageerror', (e) => console.log(`[${loginId}] page error:`, e.message));
+	await page.goto(`${baseUrl}/login`);
+	await page.getByLabel('ユーザーID').fill(loginId);
+	await page.getByLabel('パスワード', { exact: true }).fill(password);
+	await page.getByRole('button', { name: 'ログイン' }).click();
+	await expect(page).toHaveURL(/\/desk\/?$/);
+	return page;
+}
+
+/** Opens a company's page and unlocks the handler's keys with `passphrase`. */
+export async function openCompany(page: Page, baseUrl: string, companyId: string, passphrase: string): Promise<void> {
+	await page.goto(`${baseUrl}/desk/company?id=${companyId}`);
+	await page.getByLabel('鍵のパスフレーズ', { exact: true }).fill(passphrase);
+	await page.getByRole('button', { name: '鍵を開く' }).click();
+}
