@@ -98,6 +98,10 @@ const messages = {
 		ja: '暗号化されたデータの形式が正しくありません。',
 		en: 'The encrypted data is not in the expected format.'
 	},
+	revoke_last_owner_responsible: {
+		ja: 'この会社を持つ組織の事務取扱責任者が一人もいなくなるため、解除できません。先に自組織の担当者を責任者として追加してください。',
+		en: 'This would leave the organisation that owns the company without a responsible handler of its own. Add one of its handlers as responsible first.'
+	},
 	partner_link_invalid: {
 		ja: 'この提携用リンクは無効です。発行した事務所に新しいリンクを依頼してください。',
 		en: 'This partner link is not valid. Ask the office that sent it for a new one.'

@@ -113,13 +113,17 @@ describe.each(backends)('partner offices on %s', (backend) => {
 		// The owning office's administrator sees in its history what the partner did in its company.
 		const history = await owner.client.trpc.audit.list.query({});
 		expect(history.some((e) => e.action === 'reveal' && e.actorLabel === 'sr-admin')).toBe(true);
-		// The partner's administrator does not see the owning office's own events outside shared companies.
-		expect((await partner.client.trpc.audit.list.query({})).some((e) => e.action === 'partner_invite')).toBe(false);
+		// Both histories record the partnership; the partner's administrator does not see the owner's own
+		// events, not even those of the company they now share.
+		expect(history.some((e) => e.action === 'partner_join' && e.actorLabel === 'sr-admin')).toBe(true);
+		const partnerHistory = await partner.client.trpc.audit.list.query({});
+		expect(partnerHistory.some((e) => e.action === 'partner_join')).toBe(true);
+		expect(partnerHistory.filter((e) => ['company_create', 'employee_create', 'submit', 'partner_invite'].includes(e.action))).toEqual([]);
 
 		// Ending the partnership while the partner holds a role is refused; after removal it works.
 		const inUse = await failure(owner.client.trpc.partner.end.mutate({ orgId: (await owner.client.trpc.partner.list.query()).partners[0]!.orgId }));
 		expect([inUse.data.httpStatus, inUse.data.appCode]).toEqual([409, 'partner_in_use']);
-		const { payload } = await prepareRevocation({
+		const { epoch, payload } = await prepareRevocation({
 			companyId,
 			root: owner.company.root,
 			current: detail.manifests.at(-1)!,
@@ -129,6 +133,7 @@ describe.each(backends)('partner offices on %s', (backend) => {
 			removedUserId: partner.userId
 		});
 		await owner.client.trpc.company.revoke.mutate(payload);
+		owner.company.epochs.push(epoch);
 		const partnerOrgId = (await owner.client.trpc.partner.list.query()).partners[0]!.orgId;
 		await partner.client.trpc.partner.end.mutate({ orgId: (await partner.client.trpc.partner.list.query()).partners[0]!.orgId });
 		expect((await owner.client.trpc.partner.list.query()).partners).toEqual([]);
@@ -157,9 +162,9 @@ describe.each(backends)('partner offices on %s', (backend) => {
 		expect((await failure(stranger.client.trpc.partner.accept.mutate({ token: again.token }))).data.appCode).toBe('partner_exists');
 
 		// A withdrawn link stops working; an unknown one is refused; only administrators issue or accept links.
-		const listed = await owner.client.trpc.partner.list.query();
-		expect(listed.invitations.length).toBeGreaterThanOrEqual(1);
-		await owner.client.trpc.partner.cancelInvite.mutate({ invitationId: listed.invitations.at(-1)!.id });
+		expect((await owner.client.trpc.partner.list.query()).invitations.map((i) => i.id)).toContain(again.id);
+		expect((await failure(stranger.client.trpc.partner.cancelInvite.mutate({ invitationId: again.id }))).data.httpStatus).toBe(404);
+		await owner.client.trpc.partner.cancelInvite.mutate({ invitationId: again.id });
 		expect(await testClient(app.url).trpc.partner.peek.mutate({ token: again.token })).toMatchObject({ state: 'expired' });
 		const withdrawn = await failure(
 			testClient(app.url).trpc.partner.register.mutate({
@@ -176,5 +181,40 @@ describe.each(backends)('partner offices on %s', (backend) => {
 		expect((await failure(plain.trpc.partner.invite.mutate())).data.httpStatus).toBe(403);
 		expect((await failure(plain.trpc.partner.accept.mutate({ token: (await first.client.trpc.partner.invite.mutate()).token }))).data.appCode).toBe('partner_admin_only');
 		expect((await plain.trpc.partner.list.query()).invitations).toEqual([]);
+		expect((await failure(plain.trpc.partner.end.mutate({ orgId: (await owner.client.trpc.partner.list.query()).partners[0]!.orgId }))).data.httpStatus).toBe(403);
+	});
+
+	it("keeps a partner's 責任者 inside the owner's partnership and unable to lock the owner out", async () => {
+		const companyId = owner.company.companyId;
+		const delegate = await registerOffice((await owner.client.trpc.partner.invite.mutate()).token, '委託先事務所', 'delegate-admin');
+		await owner.client.trpc.company.grant.mutate(
+			await prepareGrant({ companyId, root: owner.company.root, epochs: owner.company.epochs, granter: owner.keys, candidate: candidate(delegate), role: 'responsible' })
+		);
+		// The owner's other partners stay out of the delegate's sight and reach.
+		const first = (await owner.client.trpc.company.candidates.query({ companyId })).find((c) => c.loginId === 'first-admin')!;
+		expect(first).toBeDefined();
+		expect((await delegate.client.trpc.company.candidates.query({ companyId })).map((c) => c.loginId)).not.toContain('first-admin');
+		const other = await failure(
+			delegate.client.trpc.company.grant.mutate({
+				companyId,
+				userId: first.userId,
+				role: 'staff',
+				member: { statement: 'x'.repeat(20), signature: toBase64Url(new Uint8Array(64)) },
+				epochGrants: [{ epoch: 1, ciphertext: toBase64Url(new Uint8Array(64)), signature: toBase64Url(new Uint8Array(64)) }],
+				rootGrant: null
+			})
+		);
+		expect(other.data.httpStatus).toBe(404);
+		// Removing the owner's only 責任者 is refused, whatever the delegate signs.
+		const lockout = await failure(
+			delegate.client.trpc.company.revoke.mutate({
+				companyId,
+				userId: ownerId,
+				manifest: { body: '{}', signature: toBase64Url(new Uint8Array(64)) },
+				grants: [{ userId: delegate.userId, ciphertext: toBase64Url(new Uint8Array(64)), signature: toBase64Url(new Uint8Array(64)) }]
+			})
+		);
+		expect([lockout.data.httpStatus, lockout.data.appCode]).toEqual([409, 'revoke_last_owner_responsible']);
+		expect((await owner.client.trpc.company.get.query({ companyId })).members.find((m) => m.loginId === 'delegate-admin')).toMatchObject({ partner: true, role: 'responsible' });
 	});
 });

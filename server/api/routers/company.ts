@@ -6,7 +6,7 @@ import { appendAuditInTx, handlerEvent } from '../../audit';
 import { companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, organisations, users } from '../../db/schema';
 import { b64, plainText, sealedGrant, signedManifest, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole, type Context } from '../trpc';
-import { partnerOrgIds } from './partner';
+import { grantableOrgIds } from './partner';
 
 /** A member statement as the root signed it. */
 const memberInput = z.object({ statement: z.string().min(10).max(10_000), signature: b64(128) });
@@ -77,6 +77,8 @@ export const companyRouter = createTRPCRouter({
 			})
 		)
 		.mutation(async ({ ctx, input }) => {
+			// Authorisation before anything about the input, so an outsider learns nothing from the checks below.
+			if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
 			let corporateNumber: string | null = null;
 			if (input.corporateNumber !== null && input.corporateNumber.trim() !== '') {
 				if (!isValidCorporateNumber(input.corporateNumber)) fail('BAD_REQUEST', 'corporate_number_invalid');
@@ -99,7 +101,6 @@ export const companyRouter = createTRPCRouter({
 			if (!isAgeFile(epochCiphertext) || !isAgeFile(rootCiphertext)) fail('BAD_REQUEST', 'sealed_data_invalid');
 			const [key] = await ctx.db.select({ userId: handlerKeys.userId }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
 			if (!key) fail('PRECONDITION_FAILED', 'handler_key_missing');
-			if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
 			const creator = await checkMember(ctx.db, { companyId: input.id, rootPublicKey: input.rootPublicKey, userId: ctx.user.id, role: 'responsible', member: input.member });
 			if (creator.epoch !== 1) fail('BAD_REQUEST', 'member_invalid');
 			const [own] = await ctx.db.select({ signingPublicKey: handlerKeys.signingPublicKey }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
@@ -185,7 +186,7 @@ export const companyRouter = createTRPCRouter({
 		await requireRole(ctx, input.companyId, ['responsible']);
 		const [company] = await ctx.db.select({ orgId: companies.orgId }).from(companies).where(eq(companies.id, input.companyId));
 		if (!company) fail('NOT_FOUND', 'not_found');
-		const orgIds = [company.orgId, ...(await partnerOrgIds(ctx.db, company.orgId))];
+		const orgIds = await grantableOrgIds(ctx.db, company.orgId, ctx.user.orgId);
 		const active = await ctx.db
 			.select({ userId: companyRoles.userId })
 			.from(companyRoles)
@@ -231,8 +232,8 @@ export const companyRouter = createTRPCRouter({
 			const [company] = await ctx.db.select().from(companies).where(eq(companies.id, input.companyId));
 			if (!company) fail('NOT_FOUND', 'not_found');
 			const [grantee] = await ctx.db.select({ orgId: users.orgId }).from(users).where(eq(users.id, input.userId));
-			// The owning organisation's handlers, or a partner office's (seed patterns 1–3).
-			if (!grantee || (grantee.orgId !== company.orgId && !(await partnerOrgIds(ctx.db, company.orgId)).includes(grantee.orgId))) fail('NOT_FOUND', 'not_found');
+			// The owning organisation's handlers, or a partner office's (seed patterns 1–3); checked again under lock below.
+			if (!grantee || !(await grantableOrgIds(ctx.db, company.orgId, ctx.user.orgId)).includes(grantee.orgId)) fail('NOT_FOUND', 'not_found');
 			const member = await checkMember(ctx.db, { companyId: input.companyId, rootPublicKey: company.rootPublicKey, userId: input.userId, role: input.role, member: input.member });
 			// The statement names the epoch it joins: browsers count it as active only during that epoch.
 			if (member.epoch !== company.currentEpoch) fail('BAD_REQUEST', 'member_invalid');
@@ -249,6 +250,8 @@ export const companyRouter = createTRPCRouter({
 					.where(and(eq(companyRoles.companyId, input.companyId), eq(companyRoles.userId, input.userId)))
 					.for('update');
 				if (existing && existing.revokedAt === null) fail('CONFLICT', 'member_exists');
+				// Holds the partnership FOR SHARE, so ending it waits for this grant and then sees its role.
+				if (!(await grantableOrgIds(tx, company.orgId, ctx.user.orgId, true)).includes(grantee.orgId)) fail('NOT_FOUND', 'not_found');
 				const role = {
 					role: input.role,
 					grantedBy: ctx.user.id,
@@ -331,6 +334,13 @@ export const companyRouter = createTRPCRouter({
 					.where(and(eq(companyRoles.companyId, input.companyId), isNull(companyRoles.revokedAt)));
 				if (!members.some((m) => m.userId === input.userId)) fail('NOT_FOUND', 'not_found');
 				const remaining = members.map((m) => m.userId).filter((id) => id !== input.userId).sort();
+				// The owning office always keeps a 責任者 of its own: a partner's 責任者 cannot lock it out of its company.
+				const ownResponsible = await tx
+					.select({ userId: companyRoles.userId })
+					.from(companyRoles)
+					.innerJoin(users, eq(users.id, companyRoles.userId))
+					.where(and(eq(companyRoles.companyId, input.companyId), isNull(companyRoles.revokedAt), eq(companyRoles.role, 'responsible'), eq(users.orgId, company.orgId)));
+				if (!ownResponsible.some((r) => r.userId !== input.userId)) fail('CONFLICT', 'revoke_last_owner_responsible');
 				const granted = input.grants.map((g) => g.userId).sort();
 				if (remaining.join() !== granted.join()) fail('BAD_REQUEST', 'grant_incomplete');
 				if (!input.grants.every((g) => isAgeFile(toBytes(g.ciphertext)))) fail('BAD_REQUEST', 'sealed_data_invalid');
@@ -419,6 +429,7 @@ export const companyRouter = createTRPCRouter({
 				loginId: users.loginId,
 				displayName: users.displayName,
 				orgName: organisations.name,
+				orgId: users.orgId,
 				fingerprint: handlerKeys.fingerprint
 			})
 			.from(companyRoles)
@@ -444,7 +455,7 @@ export const companyRouter = createTRPCRouter({
 			},
 			role,
 			/** Members with their root-signed statements; the browser verifies them before trusting any. */
-			members: memberRows.map(({ pinSignature, revokedAt, ...m }) => ({ ...m, active: revokedAt === null, pinned: pinSignature !== null })),
+			members: memberRows.map(({ pinSignature, revokedAt, orgId, ...m }) => ({ ...m, partner: orgId !== company.orgId, active: revokedAt === null, pinned: pinSignature !== null })),
 			/** The caller's own pin of the root key, if made. */
 			pinSignature: memberRows.find((m) => m.userId === ctx.user.id)?.pinSignature ?? null,
 			manifests,

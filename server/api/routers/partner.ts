@@ -34,6 +34,21 @@ export async function partnerOrgIds(db: Executor, orgId: string): Promise<string
 	return rows.map((r) => r.id);
 }
 
+/**
+ * The organisations whose handlers a 責任者 from `callerOrgId` may offer a company of `companyOrgId`:
+ * the owner and its partners when the caller belongs to the owner; the owner and the caller's own
+ * office when the caller is a partner's handler (a partner does not see, or hand keys to, the
+ * owner's other partners). With `lock`, the partnership rows are locked against `end` (FOR SHARE).
+ */
+export async function grantableOrgIds(db: Executor & Pick<Context['db'], 'select'>, companyOrgId: string, callerOrgId: string, lock = false): Promise<string[]> {
+	const query = db
+		.select({ id: partnerships.partnerOrgId })
+		.from(partnerships)
+		.where(and(eq(partnerships.orgId, companyOrgId), isNull(partnerships.endedAt), callerOrgId === companyOrgId ? undefined : eq(partnerships.partnerOrgId, callerOrgId)));
+	const rows = lock ? await query.for('share') : await query;
+	return [companyOrgId, ...rows.map((r) => r.id)];
+}
+
 /** An invitation looked up by its token, with a throttle on guessing (per IP, like join links). */
 async function findInvitation(ctx: Context, rawToken: string) {
 	const ipKey = [{ key: `ip:${ctx.req.ip}`, policy: IP_POLICY }];
@@ -83,6 +98,21 @@ async function consume(tx: Tx, invitation: { id: string; orgId: string }, partne
 	}
 }
 
+/** The same partnership event in the other organisation's history, so both sides see who joined or ended it. */
+function otherSide(ctx: Pick<Context, 'req'>, historyOrgId: string, actorOrgId: string, actorLabel: string, actorId: string) {
+	return {
+		orgId: historyOrgId,
+		actorType: 'handler' as const,
+		actorId,
+		actorLabel,
+		targetType: 'organisation',
+		targetId: actorOrgId,
+		result: 'ok' as const,
+		ip: ctx.req.ip,
+		userAgent: ctx.req.userAgent
+	};
+}
+
 function refuseUnusable(state: 'pending' | 'used' | 'expired'): void {
 	if (state === 'used') fail('CONFLICT', 'partner_link_used');
 	if (state === 'expired') fail('CONFLICT', 'partner_link_expired');
@@ -124,14 +154,15 @@ export const partnerRouter = createTRPCRouter({
 		const raw = randomBytes(32).toString('base64url');
 		const now = ctx.services.now();
 		const expiresAt = new Date(now.getTime() + PARTNER_INVITATION_DAYS * 24 * 60 * 60 * 1000);
-		await ctx.db.transaction(async (tx) => {
+		const id = await ctx.db.transaction(async (tx) => {
 			const [row] = await tx
 				.insert(partnerInvitations)
 				.values({ orgId: ctx.user.orgId, tokenHash: hashToken(raw), createdBy: ctx.user.id, createdAt: now, expiresAt })
 				.returning({ id: partnerInvitations.id });
 			await appendAuditInTx(tx, handlerEvent(ctx, { action: 'partner_invite', targetType: 'partner_invitation', targetId: row!.id }), now);
+			return row!.id;
 		});
-		return { token: raw, expiresAt: expiresAt.toISOString() };
+		return { id, token: raw, expiresAt: expiresAt.toISOString() };
 	}),
 
 	/** Withdraws an unused link (administrators of the issuing organisation). */
@@ -160,11 +191,17 @@ export const partnerRouter = createTRPCRouter({
 	register: publicProcedure.input(z.object({ token, ...newOrganisationInput })).mutation(async ({ ctx, input }) => {
 		const inv = await findInvitation(ctx, input.token);
 		refuseUnusable(inv.state);
+		// User IDs are unique on the instance: a taken one counts as a failure, so a link cannot be used to probe them freely.
+		if ((await ctx.db.select({ id: users.id }).from(users).where(eq(users.loginId, input.admin.loginId))).length) {
+			await countFailure(ctx, [{ key: `ip:${ctx.req.ip}`, policy: IP_POLICY }]);
+			fail('CONFLICT', 'login_id_taken');
+		}
 		const now = ctx.services.now();
 		const passwordHash = await hashPassword(input.admin.password, ctx.services.config.passwordLogN);
 		const { userId } = await ctx.db.transaction(async (tx) => {
 			const created = await insertOrganisation(tx, ctx, { ...input, passwordHash, action: 'partner_join', detail: { partnerOrgId: inv.orgId }, now });
 			await consume(tx, inv, created.orgId, now);
+			await appendAuditInTx(tx, { ...otherSide(ctx, inv.orgId, created.orgId, input.admin.loginId, created.userId), action: 'partner_join' }, now);
 			return created;
 		});
 		const { token: sessionToken } = await createSession(ctx.db, { kind: 'handler', userId }, now, ctx.services.config.handlerMaxSeconds);
@@ -183,6 +220,7 @@ export const partnerRouter = createTRPCRouter({
 		await ctx.db.transaction(async (tx) => {
 			await consume(tx, inv, ctx.user.orgId, now);
 			await appendAuditInTx(tx, handlerEvent(ctx, { action: 'partner_join', targetType: 'organisation', targetId: inv.orgId }), now);
+			await appendAuditInTx(tx, { ...otherSide(ctx, inv.orgId, ctx.user.orgId, ctx.user.loginId, ctx.user.id), action: 'partner_join' }, now);
 		});
 		return { ok: true as const, orgName: inv.orgName };
 	}),
@@ -194,33 +232,34 @@ export const partnerRouter = createTRPCRouter({
 	 */
 	end: handlerProcedure.input(z.object({ orgId: uuid })).mutation(async ({ ctx, input }) => {
 		if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
-		if (!(await partnerOrgIds(ctx.db, ctx.user.orgId)).includes(input.orgId)) fail('NOT_FOUND', 'not_found');
 		const sides = [ctx.user.orgId, input.orgId];
-		// Roles that cross the boundary: a user of one side in a company of the other.
-		const roles = await ctx.db
-			.select({ companyOrg: companies.orgId, userOrg: users.orgId })
-			.from(companyRoles)
-			.innerJoin(companies, eq(companies.id, companyRoles.companyId))
-			.innerJoin(users, eq(users.id, companyRoles.userId))
-			.where(and(isNull(companyRoles.revokedAt), inArray(companies.orgId, sides), inArray(users.orgId, sides)));
-		const inUse = roles.filter((r) => r.companyOrg !== r.userOrg).length;
+		const now = ctx.services.now();
+		const bothWays = or(
+			and(eq(partnerships.orgId, ctx.user.orgId), eq(partnerships.partnerOrgId, input.orgId)),
+			and(eq(partnerships.orgId, input.orgId), eq(partnerships.partnerOrgId, ctx.user.orgId))
+		);
+		const inUse = await ctx.db.transaction(async (tx) => {
+			// FOR UPDATE waits for grants that hold the partnership FOR SHARE, so none slips in meanwhile.
+			const rows = await tx.select({ orgId: partnerships.orgId }).from(partnerships).where(and(bothWays, isNull(partnerships.endedAt))).for('update');
+			if (!rows.length) fail('NOT_FOUND', 'not_found');
+			// Roles that cross the boundary: a user of one side in a company of the other.
+			const roles = await tx
+				.select({ companyOrg: companies.orgId, userOrg: users.orgId })
+				.from(companyRoles)
+				.innerJoin(companies, eq(companies.id, companyRoles.companyId))
+				.innerJoin(users, eq(users.id, companyRoles.userId))
+				.where(and(isNull(companyRoles.revokedAt), inArray(companies.orgId, sides), inArray(users.orgId, sides)));
+			const crossing = roles.filter((r) => r.companyOrg !== r.userOrg).length;
+			if (crossing) return crossing;
+			await tx.update(partnerships).set({ endedAt: now }).where(and(bothWays, isNull(partnerships.endedAt)));
+			await appendAuditInTx(tx, handlerEvent(ctx, { action: 'partner_end', targetType: 'organisation', targetId: input.orgId }), now);
+			await appendAuditInTx(tx, { ...otherSide(ctx, input.orgId, ctx.user.orgId, ctx.user.loginId, ctx.user.id), action: 'partner_end' }, now);
+			return 0;
+		});
 		if (inUse) {
-			await appendAudit(ctx.db, handlerEvent(ctx, { action: 'partner_end', targetType: 'organisation', targetId: input.orgId, result: 'denied', detail: { roles: inUse } }), ctx.services.now());
+			await appendAudit(ctx.db, handlerEvent(ctx, { action: 'partner_end', targetType: 'organisation', targetId: input.orgId, result: 'denied', detail: { roles: inUse } }), now);
 			fail('CONFLICT', 'partner_in_use', { count: inUse });
 		}
-		const now = ctx.services.now();
-		await ctx.db.transaction(async (tx) => {
-			await tx
-				.update(partnerships)
-				.set({ endedAt: now })
-				.where(
-					or(
-						and(eq(partnerships.orgId, ctx.user.orgId), eq(partnerships.partnerOrgId, input.orgId)),
-						and(eq(partnerships.orgId, input.orgId), eq(partnerships.partnerOrgId, ctx.user.orgId))
-					)
-				);
-			await appendAuditInTx(tx, handlerEvent(ctx, { action: 'partner_end', targetType: 'organisation', targetId: input.orgId }), now);
-		});
 		return { ok: true as const };
 	})
 });
