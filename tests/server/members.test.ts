@@ -22,7 +22,7 @@ import {
 } from '../../src/lib/crypto/index';
 import { failure, testClient, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, inviteEmployee, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { addEmployee, addHandler as addHandlerTo, candidateOf, inviteEmployee, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 describe.each(backends)('several handlers on %s', (backend) => {
 	let scratch: ScratchDb;
@@ -31,20 +31,8 @@ describe.each(backends)('several handlers on %s', (backend) => {
 	let second: { client: TestClient; keys: HandlerKeys; userId: string };
 	let ownerId: string;
 
-	/** A handler added by the administrator, signed in and with keys. */
-	async function addHandler(loginId: string) {
-		await owner.client.trpc.users.create.mutate({ loginId, displayName: `担当 ${loginId}`, password: 'initial password 123' });
-		const client = testClient(app.url);
-		await client.trpc.auth.login.mutate({ loginId, password: 'initial password 123' });
-		const keys = await generateHandlerKeys();
-		await client.trpc.keys.create.mutate({ ...handlerPublicInfo(keys), wrapped: toBase64Url(await wrapHandlerKeys(keys, 'another passphrase', { logN: 10 })) });
-		const me = await client.trpc.auth.me.query();
-		return { client, keys, userId: me?.kind === 'handler' ? me.user.id : '' };
-	}
-
-	function candidate(h: { keys: HandlerKeys; userId: string }) {
-		return { userId: h.userId, recipient: h.keys.recipient, signingPublicKey: toBase64Url(h.keys.signing.publicKey) };
-	}
+	const addHandler = (loginId: string) => addHandlerTo(app.url, owner.client, loginId);
+	const candidate = candidateOf;
 
 	beforeAll(async () => {
 		scratch = await scratchDb(backend);

@@ -21,7 +21,7 @@ import {
 } from '../../src/lib/crypto/index';
 import { failure, testClient, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, joinAndSubmit, revealNumber, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { addEmployee, candidateOf, joinAndSubmit, revealNumber, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 interface Office {
 	client: TestClient;
@@ -49,9 +49,7 @@ describe.each(backends)('partner offices on %s', (backend) => {
 		return { client, keys, userId: me?.kind === 'handler' ? me.user.id : '' };
 	}
 
-	function candidate(o: Office) {
-		return { userId: o.userId, recipient: o.keys.recipient, signingPublicKey: toBase64Url(o.keys.signing.publicKey) };
-	}
+	const candidate = candidateOf;
 
 	function grantTo(o: Office) {
 		return prepareGrant({ companyId: owner.company.companyId, root: owner.company.root, epochs: owner.company.epochs, granter: owner.keys, candidate: candidate(o), role: 'staff' });

@@ -157,3 +157,25 @@ export async function revealNumber(handler: HandlerSide, submissionId: string, r
 	}
 	return String(decodeRecord(opened.payload).myNumber);
 }
+
+export interface OtherHandler {
+	client: TestClient;
+	keys: HandlerKeys;
+	userId: string;
+}
+
+/** A handler the administrator adds to the office, signed in and with keys (passphrase `another passphrase`). */
+export async function addHandler(baseUrl: string, admin: TestClient, loginId: string): Promise<OtherHandler> {
+	await admin.trpc.users.create.mutate({ loginId, displayName: `担当 ${loginId}`, password: 'initial password 123' });
+	const client = testClient(baseUrl);
+	await client.trpc.auth.login.mutate({ loginId, password: 'initial password 123' });
+	const keys = await generateHandlerKeys();
+	await client.trpc.keys.create.mutate({ ...handlerPublicInfo(keys), wrapped: toBase64Url(await wrapHandlerKeys(keys, 'another passphrase', { logN: 10 })) });
+	const me = await client.trpc.auth.me.query();
+	return { client, keys, userId: me?.kind === 'handler' ? me.user.id : '' };
+}
+
+/** What `prepareGrant` needs to know of a handler. */
+export function candidateOf(h: { keys: HandlerKeys; userId: string }) {
+	return { userId: h.userId, recipient: h.keys.recipient, signingPublicKey: toBase64Url(h.keys.signing.publicKey) };
+}
