@@ -19,13 +19,12 @@ import {
 	prepareNewCompany,
 	prepareRevocation,
 	toBase64Url,
-	wrapHandlerKeys,
 	wrapHandlerKeysForPasskey
 } from '../../src/lib/crypto/index';
 import { SoftAuthenticator } from '../support/authenticator';
-import { testClient, type TestClient } from '../support/client';
+import type { TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, addHandler, candidateOf, createCompany, join, joinAndSubmit, setUpHandler, type HandlerSide, type OtherHandler } from '../support/journey';
+import { addEmployee, addHandler, candidateOf, createCompany, join, joinAndSubmit, registerOffice, setUpHandler, type HandlerSide, type OtherHandler } from '../support/journey';
 import { ACTORS, cells, MATRIX, renderMatrix, type Actor, type Cell } from './authz-matrix';
 
 /** Procedures anyone may call (sign-in, set-up, joining). */
@@ -138,16 +137,9 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 		await owner.client.trpc.company.revoke.mutate(revocation.payload);
 		// Another office, a partner of office 1, whose administrator holds a role in B (not in A).
 		const office2Link = await owner.client.trpc.partner.invite.mutate();
-		const otherAdmin = testClient(app.url);
-		await otherAdmin.trpc.partner.register.mutate({
-			token: office2Link.token,
-			organisation: { name: '別の事務所', address: '大阪府', contact: '06' },
-			admin: { loginId: 'other-admin', displayName: '別事務所 管理者', password: 'other office password' }
-		});
-		const otherKeys = await generateHandlerKeys();
-		await otherAdmin.trpc.keys.create.mutate({ ...handlerPublicInfo(otherKeys), wrapped: toBase64Url(await wrapHandlerKeys(otherKeys, 'other passphrase', { logN: 10 })) });
-		const otherMe = await otherAdmin.trpc.auth.me.query();
-		await grant(ownerOf.B, { client: otherAdmin, keys: otherKeys, userId: otherMe?.kind === 'handler' ? otherMe.user.id : '' }, 'staff');
+		const other = await registerOffice(app.url, office2Link.token, '別の事務所', 'other-admin');
+		const otherAdmin = other.client;
+		await grant(ownerOf.B, other, 'staff');
 		// An open partner link of office 1, and the 責任者 of A's passkey (with a wrap).
 		const openLink = await owner.client.trpc.partner.invite.mutate();
 		const authenticator = new SoftAuthenticator();

@@ -17,7 +17,6 @@ import {
 	toBase64Url,
 	fromBase64Url,
 	verifyManifestChain,
-	wrapHandlerKeys,
 	type HandlerKeys
 } from '../../src/lib/crypto/index';
 import { failure, testClient, type TestClient } from '../support/client';

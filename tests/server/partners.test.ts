@@ -9,25 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import {
 	fromBase64Url,
-	generateHandlerKeys,
 	handlerPublicInfo,
 	openEpochGrant,
 	prepareGrant,
 	prepareRevocation,
 	signCompanyPin,
-	toBase64Url,
-	wrapHandlerKeys,
-	type HandlerKeys
+	toBase64Url
 } from '../../src/lib/crypto/index';
-import { failure, testClient, type TestClient } from '../support/client';
+import { failure, testClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, candidateOf, joinAndSubmit, revealNumber, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { addEmployee, candidateOf, joinAndSubmit, registerOffice as registerOfficeAt, revealNumber, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide, type OtherHandler } from '../support/journey';
 
-interface Office {
-	client: TestClient;
-	keys: HandlerKeys;
-	userId: string;
-}
+type Office = OtherHandler;
 
 describe.each(backends)('partner offices on %s', (backend) => {
 	let scratch: ScratchDb;
@@ -35,20 +28,7 @@ describe.each(backends)('partner offices on %s', (backend) => {
 	let owner: HandlerSide;
 	let ownerId: string;
 
-	/** Registers a new office through `token` and gives its administrator keys. */
-	async function registerOffice(token: string, name: string, loginId: string): Promise<Office> {
-		const client = testClient(app.url);
-		await client.trpc.partner.register.mutate({
-			token,
-			organisation: { name, address: '大阪府大阪市北区1-1', contact: '06-0000-0000' },
-			admin: { loginId, displayName: `${name} 管理者`, password: 'partner password 123' }
-		});
-		const keys = await generateHandlerKeys();
-		await client.trpc.keys.create.mutate({ ...handlerPublicInfo(keys), wrapped: toBase64Url(await wrapHandlerKeys(keys, 'partner passphrase', { logN: 10 })) });
-		const me = await client.trpc.auth.me.query();
-		return { client, keys, userId: me?.kind === 'handler' ? me.user.id : '' };
-	}
-
+	const registerOffice = (token: string, name: string, loginId: string) => registerOfficeAt(app.url, token, name, loginId);
 	const candidate = candidateOf;
 
 	function grantTo(o: Office) {

@@ -179,3 +179,17 @@ export async function addHandler(baseUrl: string, admin: TestClient, loginId: st
 export function candidateOf(h: { keys: HandlerKeys; userId: string }) {
 	return { userId: h.userId, recipient: h.keys.recipient, signingPublicKey: toBase64Url(h.keys.signing.publicKey) };
 }
+
+/** An office that registers on the instance through a partner link; its administrator signed in and with keys. */
+export async function registerOffice(baseUrl: string, token: string, name: string, loginId: string): Promise<OtherHandler> {
+	const client = testClient(baseUrl);
+	await client.trpc.partner.register.mutate({
+		token,
+		organisation: { name, address: '大阪府大阪市北区1-1', contact: '06-0000-0000' },
+		admin: { loginId, displayName: `${name} 管理者`, password: 'partner password 123' }
+	});
+	const keys = await generateHandlerKeys();
+	await client.trpc.keys.create.mutate({ ...handlerPublicInfo(keys), wrapped: toBase64Url(await wrapHandlerKeys(keys, 'partner passphrase', { logN: 10 })) });
+	const me = await client.trpc.auth.me.query();
+	return { client, keys, userId: me?.kind === 'handler' ? me.user.id : '' };
+}
