@@ -40,7 +40,7 @@ export async function partnerOrgIds(db: Executor, orgId: string): Promise<string
  * office when the caller is a partner's handler (a partner does not see, or hand keys to, the
  * owner's other partners). With `lock`, the partnership rows are locked against `end` (FOR SHARE).
  */
-export async function grantableOrgIds(db: Executor & Pick<Context['db'], 'select'>, companyOrgId: string, callerOrgId: string, lock = false): Promise<string[]> {
+export async function grantableOrgIds(db: Executor, companyOrgId: string, callerOrgId: string, lock = false): Promise<string[]> {
 	const query = db
 		.select({ id: partnerships.partnerOrgId })
 		.from(partnerships)
