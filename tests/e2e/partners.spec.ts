@@ -62,7 +62,7 @@ test('an office registers through a partner link and is granted a company of the
 		const partnerKeys = await generateHandlerKeys();
 		await partnerApi.trpc.keys.create.mutate({ ...handlerPublicInfo(partnerKeys), wrapped: toBase64Url(await wrapHandlerKeys(partnerKeys, PARTNER_PASSPHRASE, { logN: 10 })) });
 
-		// Both desks list the partnership.
+		// The inviting office's desk lists the partnership (the partner's desk is shown below).
 		await ownerPage.reload();
 		await expect(ownerPage.getByRole('row', { name: /見本社労士法人/ })).toBeVisible();
 
