@@ -2,6 +2,7 @@
  * Creating an organisation with its first administrator: the instance's first office at setup,
  * and every further office that joins through a partner invitation.
  */
+import type { Tx } from '../db';
 import { organisations, users } from '../db/schema';
 import { appendAuditInTx, type AuditAction } from '../audit';
 import { loginId, password, plainText } from './inputs';
@@ -14,8 +15,6 @@ export const newOrganisationInput = {
 	organisation: z.object({ name: plainText(200), address: plainText(300), contact: plainText(200) }),
 	admin: z.object({ loginId, displayName: plainText(100), password })
 };
-
-type Tx = Parameters<Parameters<Context['db']['transaction']>[0]>[0];
 
 /**
  * Inserts the organisation and its administrator inside `tx` and records `action` in the

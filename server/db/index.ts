@@ -21,6 +21,8 @@ export { schema };
 export type Schema = typeof schema;
 /** The drizzle database both drivers implement. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** The handle a `db.transaction()` callback receives. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface OpenDbOptions {
 	/** postgres://… — when set, PostgreSQL is used and `dataDir` is ignored. */

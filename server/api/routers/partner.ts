@@ -6,6 +6,7 @@
  * a company's keys, and only after the usual fingerprint comparison: the partnership decides who
  * may be offered, never what the keys are sealed to.
  */
+import type { Tx } from '../../db';
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import { z } from 'zod';
@@ -73,8 +74,6 @@ async function findInvitation(ctx: Context, rawToken: string) {
 	const state: 'pending' | 'used' | 'expired' = row.usedAt ? 'used' : row.revokedAt || row.expiresAt <= now ? 'expired' : 'pending';
 	return { ...row, state };
 }
-
-type Tx = Parameters<Parameters<Context['db']['transaction']>[0]>[0];
 
 /**
  * Uses up the invitation and records the partnership in both directions. The conditional update
