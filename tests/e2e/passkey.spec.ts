@@ -50,6 +50,14 @@ async function whoAmI(page: Page): Promise<unknown> {
 	});
 }
 
+/** `org.settings` as the signed-in handler's cookies see it. */
+async function orgSettings(page: Page): Promise<unknown> {
+	return page.evaluate(async () => {
+		const body = (await (await fetch('/trpc/org.settings')).json()) as { result?: { data?: unknown } };
+		return body.result ? body.result.data : 'error';
+	});
+}
+
 /** From anywhere in the desk to the keys page, in-app (a reload would forget unlocked keys). */
 async function toKeysPage(page: Page) {
 	await page.getByRole('link', { name: 'マイナンバー保管庫' }).first().click();
@@ -144,9 +152,13 @@ test('passkeys: one touch signs in and unlocks; no PRF explains itself; rename, 
 
 		// 5. Second factor on: the password alone creates no session; the passkey completes it (and unlocks).
 		await page.getByRole('link', { name: 'マイナンバー保管庫' }).first().click();
-		await page.getByLabel('ログイン時にパスキーによる確認を必須にする（二段階認証）').check();
+		const secondFactor = page.getByLabel('ログイン時にパスキーによる確認を必須にする（二段階認証）');
+		await secondFactor.check();
+		await expect(secondFactor).toBeChecked();
 		await page.getByRole('button', { name: '設定を保存' }).click();
 		await expect(page.getByText('設定を保存しました。')).toBeVisible();
+		// What counts is what the server stored, not what the form shows.
+		await expect.poll(() => orgSettings(page)).toMatchObject({ requireSecondFactor: true });
 		await signOut(page);
 		await signInWithPassword(page, baseUrl);
 		await expect(page.getByRole('heading', { name: 'パスキーで本人確認' })).toBeVisible();
