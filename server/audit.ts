@@ -39,7 +39,11 @@ export type AuditAction =
 	| 'employee_invite'
 	| 'employee_join'
 	| 'submit'
+	| 'decline'
+	| 'accept'
+	| 'return'
 	| 'reveal'
+	| 'reveal_image'
 	| 'verify'
 	| 'export';
 

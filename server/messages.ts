@@ -157,6 +157,18 @@ const messages = {
 		ja: 'この提出は既に別の内容で受け付けられています。',
 		en: 'This submission was already received with different content.'
 	},
+	submission_images_missing: {
+		ja: '書類の写真 {items} 枚目がまだ届いていません。通信が戻ると自動で再送します。',
+		en: 'Document photo {items} has not arrived yet. It is resent automatically when the connection is back.'
+	},
+	submission_not_replaceable: {
+		ja: '訂正できる提出ではありません（受付済み、または既に訂正されています）。',
+		en: 'This submission cannot be corrected (already accepted or already corrected).'
+	},
+	submission_superseded: {
+		ja: 'この提出は訂正版に置き換えられています。最新の提出を確認してください。',
+		en: 'This submission was replaced by a correction. Check the newest one.'
+	},
 	reason_required: {
 		ja: '閲覧理由を入力してください（2〜200文字）。',
 		en: 'Enter a reason for viewing (2–200 characters).'
@@ -164,6 +176,10 @@ const messages = {
 	reason_contains_number: {
 		ja: '閲覧理由にマイナンバーのような数字を含めないでください。',
 		en: 'Do not put a number that looks like a My Number into the reason.'
+	},
+	return_reason_contains_number: {
+		ja: '差し戻しの理由にマイナンバーのような数字を含めないでください。',
+		en: 'Do not put a number that looks like a My Number into the reason for returning.'
 	},
 	origin_rejected: {
 		ja: '別のサイトからの要求は受け付けられません。',

@@ -123,6 +123,8 @@ export const companies = pgTable('companies', {
 	rootPublicKey: text('root_public_key').notNull(),
 	rootFingerprint: text('root_fingerprint').notNull(),
 	currentEpoch: integer('current_epoch').notNull(),
+	/** The notified 利用目的 (codes of `src/lib/purposes`): employees see them before submitting (DOMAIN.md §5). */
+	purposes: jsonb('purposes').$type<string[]>().notNull().default(['withholding', 'employment_insurance', 'social_insurance']),
 	/** The newest epoch whose keys a 責任者 confirmed are in a stored recovery kit; null: none yet (no invitations). */
 	recoveryKitEpoch: integer('recovery_kit_epoch'),
 	recoveryKitConfirmedAt: tz('recovery_kit_confirmed_at'),
@@ -264,7 +266,20 @@ export const submissions = pgTable(
 		companyId: uuid('company_id').notNull().references(() => companies.id),
 		employeeId: uuid('employee_id').notNull().references(() => employees.id),
 		epoch: integer('epoch').notNull(),
-		kind: text('kind', { enum: ['record'] }).notNull(),
+		/** `record`: the employee's details; `decline`: 「提供しない」 with its reason (sealed like a record). */
+		kind: text('kind', { enum: ['record', 'decline'] }).notNull(),
+		/**
+		 * Where the submission stands (issue 4 item 9). `superseded`: a correction replaced it; it stays
+		 * for the history but is no longer the employee's current submission.
+		 */
+		status: text('status', { enum: ['submitted', 'accepted', 'returned', 'superseded'] }).notNull().default('submitted'),
+		/** A handler's reason for returning it, shown to the employee (checked to hold no 12-digit number). */
+		statusReason: text('status_reason'),
+		statusAt: tz('status_at'),
+		/** SHA-256 (base64url) of each sealed image of the submission, in item order; the sealed record lists the same. */
+		imageHashes: jsonb('image_hashes').$type<string[]>().notNull().default([]),
+		/** The earlier submission this one corrects. */
+		supersedes: uuid('supersedes'),
 		/** The invitation whose registered device signed the envelope (null before device keys existed). */
 		invitationId: uuid('invitation_id'),
 		ciphertext: bytea('ciphertext').notNull(),
@@ -279,6 +294,26 @@ export const submissions = pgTable(
 		createdAt: createdAt()
 	},
 	(t) => [index('submissions_employee_idx').on(t.employeeId, t.createdAt)]
+);
+
+/**
+ * Sealed document photos, one age file each. They arrive before their record: a submission is
+ * complete (visible to handlers) only once its record names exactly these hashes, so an upload cut
+ * off halfway leaves no half submission behind.
+ */
+export const submissionImages = pgTable(
+	'submission_images',
+	{
+		submissionId: uuid('submission_id').notNull(),
+		itemIndex: integer('item_index').notNull(),
+		companyId: uuid('company_id').notNull().references(() => companies.id),
+		employeeId: uuid('employee_id').notNull().references(() => employees.id),
+		ciphertext: bytea('ciphertext').notNull(),
+		size: integer('size').notNull(),
+		sha256: text('sha256').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [primaryKey({ columns: [t.submissionId, t.itemIndex] })]
 );
 
 /** Server-side sessions; the cookie carries a random token, the table only its hash. */

@@ -47,6 +47,7 @@ export const MATRIX: Record<string, string> = {
 	// The employee's own company only: the session names it, no input can.
 	'employee.companyKeys':    '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
 	'submission.upload':       '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
+	'submission.mine':         '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
 	// Every handler, about themselves or their own office.
 	'org.settings':            '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
 	'partner.list':            '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
@@ -80,6 +81,8 @@ export const MATRIX: Record<string, string> = {
 	'submission.list':         '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.reveal':       '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.storeVerified':'✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'submission.setStatus':    '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'submission.image':        '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.exportVerified':'✗   ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'audit.list':              '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	// Company A, its 責任者 only.

@@ -30,7 +30,7 @@ import { ACTORS, cells, MATRIX, renderMatrix, type Actor, type Cell } from './au
 /** Procedures anyone may call (sign-in, set-up, joining). */
 const PUBLIC = ['auth.login', 'auth.logout', 'auth.me', 'join.peek', 'join.redeem', 'partner.peek', 'partner.register', 'passkey.login', 'passkey.loginOptions', 'passkey.secondFactor', 'setup.create', 'setup.status'];
 /** Procedures only a signed-in employee may call. */
-const EMPLOYEE = ['employee.companyKeys', 'submission.upload'];
+const EMPLOYEE = ['employee.companyKeys', 'submission.upload', 'submission.mine'];
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>).map(([path, p]) => ({
 	path,
@@ -117,7 +117,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 		await grant(ownerOf.A, responsibleA!, 'responsible');
 		await grant(ownerOf.A, revoked!, 'staff');
 		await grant(ownerOf.B, responsibleB!, 'responsible');
-		const employeeA = await joinAndSubmit(app.url, await addEmployee(ownerOf.A, 'MATRIX-A'));
+		const employeeA = await joinAndSubmit(app.url, await addEmployee(ownerOf.A, 'MATRIX-A'), undefined, [new TextEncoder().encode('synthetic photo')]);
 		const { employee: employeeB } = await join(app.url, await addEmployee(ownerOf.B, 'MATRIX-B'));
 		// The revoked handler of A: removed, which started epoch 2.
 		const detail = await owner.client.trpc.company.get.query({ companyId: companyA.companyId });
@@ -195,6 +195,8 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			'submission.list': { companyId: A, employeeId: (await owner.client.trpc.employee.list.query({ companyId: A }))[0]!.id },
 			'submission.reveal': { submissionId: employeeA.submissionId, reason: '権限の確認' },
 			'submission.storeVerified': { submissionId: employeeA.submissionId, sealed: bogus },
+			'submission.image': { submissionId: employeeA.submissionId, itemIndex: 1, reason: '権限の確認' },
+			'submission.setStatus': { submissionId: employeeA.submissionId, status: 'accepted' },
 			'submission.exportVerified': { companyId: A, reason: '権限の確認' },
 			'audit.list': { companyId: A },
 			'company.confirmRecoveryKit': { companyId: A, epoch: 1 },

@@ -19,7 +19,7 @@ import {
 	handlerPublicInfo,
 	openEnvelope,
 	decodeRecord,
-	sealEnvelope,
+	sealSubmission,
 	sealEmployeeName,
 	toBase64Url,
 	fromBase64Url,
@@ -109,23 +109,23 @@ export async function join(baseUrl: string, invitation: Invitation): Promise<{ e
 }
 
 /** The employee's side: join, verify the company's keys, seal, sign and upload. */
-export async function joinAndSubmit(baseUrl: string, invitation: Invitation, myNumber = SYNTHETIC_NUMBER) {
+export async function joinAndSubmit(baseUrl: string, invitation: Invitation, myNumber = SYNTHETIC_NUMBER, images: Uint8Array[] = []) {
 	const { employee, device } = await join(baseUrl, invitation);
-	const submissionId = await submitNumber(employee, myNumber, device);
+	const submissionId = await submitNumber(employee, myNumber, device, images);
 	return { employee, device, submissionId };
 }
 
-export async function submitNumber(employee: TestClient, myNumber: string, device: SigningKeyPair | undefined): Promise<string> {
+/** Seals a record (and any photos) as the employee's browser does and uploads photos first, the record last. */
+export async function submitNumber(employee: TestClient, myNumber: string, device: SigningKeyPair | undefined, images: Uint8Array[] = []): Promise<string> {
 	const keys = await employee.trpc.employee.companyKeys.query();
 	const manifest = verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId });
 	const submissionId = crypto.randomUUID();
-	const ciphertext = await sealEnvelope({
-		recipient: manifest.recipient,
-		context: { companyId: keys.companyId, epoch: manifest.epoch, employeeId: keys.employeeId, submissionId, itemKind: 'record', itemIndex: 0 },
-		payload: encodeRecord({ myNumber }),
-		device
-	});
-	await employee.upload({ submissionId, epoch: manifest.epoch, kind: 'record' }, ciphertext);
+	const items = await sealSubmission({ recipient: manifest.recipient, companyId: keys.companyId, epoch: manifest.epoch, employeeId: keys.employeeId, submissionId, record: { myNumber }, images, device });
+	const hashes = items.filter((i) => i.kind === 'image').map((i) => i.sha256);
+	for (const item of items) {
+		const meta = item.kind === 'image' ? { kind: 'image', submissionId, epoch: manifest.epoch, itemIndex: item.itemIndex } : { kind: 'record', submissionId, epoch: manifest.epoch, images: hashes };
+		await employee.upload(meta, item.sealed);
+	}
 	return submissionId;
 }
 

@@ -1,16 +1,36 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { octetInputParser } from '@trpc/server/http';
-import { and, asc, desc, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { dataKeyEpochOf, isAgeFile } from '../../../src/lib/crypto/index';
 import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
+import { isPurpose } from '../../../src/lib/purposes/index';
 import { appendAudit, appendAuditInTx, handlerEvent } from '../../audit';
-import { companies, invitations, submissions } from '../../db/schema';
+import { companies, invitations, submissionImages, submissions } from '../../db/schema';
 import { b64, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
 
-/** Metadata of an octet-stream upload, sent as base64url JSON in `x-upload-meta`. */
-export const uploadMeta = z.object({ submissionId: uuid, epoch: z.number().int().min(1).max(1_000_000), kind: z.literal('record') });
+/** How many document photos one submission may carry (the employee's and their dependents'). */
+export const MAX_IMAGES = 40;
+
+const sha256B64 = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+const epoch = z.number().int().min(1).max(1_000_000);
+
+/**
+ * Metadata of an octet-stream upload, sent as base64url JSON in `x-upload-meta`. Images come
+ * first (`itemIndex` 1…n); the record (index 0) comes last and names the images' hashes, which
+ * completes the submission.
+ */
+export const uploadMeta = z.discriminatedUnion('kind', [
+	z.object({ kind: z.literal('image'), submissionId: uuid, epoch, itemIndex: z.number().int().min(1).max(MAX_IMAGES) }),
+	z.object({
+		kind: z.enum(['record', 'decline']),
+		submissionId: uuid,
+		epoch,
+		images: z.array(sha256B64).max(MAX_IMAGES).default([]),
+		supersedes: uuid.optional()
+	})
+]);
 export const UPLOAD_META_HEADER = 'x-upload-meta';
 
 function parseMeta(header: string | string[] | undefined) {
@@ -57,63 +77,181 @@ const reason = z
 	.max(200)
 	.refine((s) => !/\d{12}/.test(normalizeNumberInput(s)), { message: 'reason_contains_number' });
 
+/** The reason a handler returns a submission with: the employee reads it, so it must not carry a number either. */
+const returnReason = z
+	.string()
+	.trim()
+	.min(2)
+	.max(200)
+	.refine((s) => !/\d{12}/.test(normalizeNumberInput(s)), { message: 'return_reason_contains_number' });
+
 export const submissionRouter = createTRPCRouter({
-	/** Stores one sealed record. Idempotent per submission id, so an outbox may resend. */
+	/**
+	 * Stores one sealed item of a submission: a document photo, or the record that completes it.
+	 * Idempotent per (submission, item): an outbox may resend, and gets the same answer for the same
+	 * bytes. The answer carries the SHA-256 of what was stored, so the outbox deletes its copy only
+	 * when the server holds exactly those bytes.
+	 */
 	upload: employeeProcedure.input(octetInputParser).mutation(async ({ ctx, input }) => {
-		const meta = parseMeta(ctx.req.headers['x-upload-meta']);
+		const meta = parseMeta(ctx.req.headers[UPLOAD_META_HEADER]);
 		const bytes = await readAll(input, ctx.services.config.uploadLimitBytes);
 		if (!isAgeFile(bytes)) fail('BAD_REQUEST', 'upload_not_ciphertext');
+		const sha256 = createHash('sha256').update(bytes).digest('base64url');
 		const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, ctx.employee.companyId));
 		if (!company) fail('NOT_FOUND', 'not_found');
 		if (meta.epoch !== company.currentEpoch) fail('CONFLICT', 'epoch_outdated');
 		const now = ctx.services.now();
-		const result = await ctx.db.transaction(async (tx) => {
-			// One round trip in the common case; a conflict means a resend (same bytes) or a clash.
-			const inserted = await tx
-				.insert(submissions)
-				.values({
-					id: meta.submissionId,
-					companyId: ctx.employee.companyId,
-					employeeId: ctx.employee.id,
-					epoch: meta.epoch,
-					kind: meta.kind,
-					// The device registered with the invitation this session was started from should have
-					// signed it (a re-invited employee's old phone keeps its own device); the handler's browser checks.
-					invitationId: ctx.employee.invitationId,
-					ciphertext: bytes,
-					size: bytes.byteLength,
-					createdAt: now
-				})
-				.onConflictDoNothing({ target: submissions.id })
-				.returning({ id: submissions.id });
-			if (!inserted.length) {
+		const employee = ctx.employee;
+
+		if (meta.kind === 'image') {
+			const receivedAt = await ctx.db.transaction(async (tx) => {
+				const [done] = await tx.select({ employeeId: submissions.employeeId, imageHashes: submissions.imageHashes }).from(submissions).where(eq(submissions.id, meta.submissionId));
+				// A resend after the record landed: fine if it is the same photo, else a clash.
+				if (done) {
+					if (done.employeeId === employee.id && done.imageHashes[meta.itemIndex - 1] === sha256) return now;
+					fail('CONFLICT', 'submission_conflict');
+				}
+				const inserted = await tx
+					.insert(submissionImages)
+					.values({ submissionId: meta.submissionId, itemIndex: meta.itemIndex, companyId: employee.companyId, employeeId: employee.id, ciphertext: bytes, size: bytes.byteLength, sha256, createdAt: now })
+					.onConflictDoNothing()
+					.returning({ at: submissionImages.createdAt });
+				if (inserted.length) return now;
 				const [existing] = await tx
-					.select({ employeeId: submissions.employeeId, ciphertext: submissions.ciphertext, createdAt: submissions.createdAt })
-					.from(submissions)
-					.where(eq(submissions.id, meta.submissionId));
-				if (existing && existing.employeeId === ctx.employee.id && sameBytes(existing.ciphertext, bytes)) return existing.createdAt;
+					.select({ employeeId: submissionImages.employeeId, sha256: submissionImages.sha256, createdAt: submissionImages.createdAt })
+					.from(submissionImages)
+					.where(and(eq(submissionImages.submissionId, meta.submissionId), eq(submissionImages.itemIndex, meta.itemIndex)));
+				if (existing && existing.employeeId === employee.id && existing.sha256 === sha256) return existing.createdAt;
+				fail('CONFLICT', 'submission_conflict');
+			});
+			return { id: meta.submissionId, itemIndex: meta.itemIndex, sha256, receivedAt: receivedAt.toISOString() };
+		}
+
+		const receivedAt = await ctx.db.transaction(async (tx) => {
+			const [existing] = await tx.select({ employeeId: submissions.employeeId, ciphertext: submissions.ciphertext, createdAt: submissions.createdAt }).from(submissions).where(eq(submissions.id, meta.submissionId));
+			if (existing) {
+				if (existing.employeeId === employee.id && sameBytes(existing.ciphertext, bytes)) return existing.createdAt;
 				fail('CONFLICT', 'submission_conflict');
 			}
+			// Complete only with exactly the photos the record names: none missing, none extra, none swapped.
+			const stored = await tx
+				.select({ itemIndex: submissionImages.itemIndex, sha256: submissionImages.sha256, employeeId: submissionImages.employeeId })
+				.from(submissionImages)
+				.where(eq(submissionImages.submissionId, meta.submissionId));
+			const byIndex = new Map(stored.filter((i) => i.employeeId === employee.id).map((i) => [i.itemIndex, i.sha256]));
+			const missing = meta.images.flatMap((hash, i) => (byIndex.get(i + 1) === hash ? [] : [i + 1]));
+			if (missing.length) fail('CONFLICT', 'submission_images_missing', { items: missing.join(', ') });
+			if (stored.length !== meta.images.length) fail('CONFLICT', 'submission_conflict');
+			if (meta.supersedes) {
+				// A correction replaces the employee's own earlier submission that is not yet accepted.
+				const replaced = await tx
+					.update(submissions)
+					.set({ status: 'superseded', statusAt: now })
+					.where(and(eq(submissions.id, meta.supersedes), eq(submissions.employeeId, employee.id), inArray(submissions.status, ['submitted', 'returned'])))
+					.returning({ id: submissions.id });
+				if (!replaced.length) fail('CONFLICT', 'submission_not_replaceable');
+			}
+			await tx.insert(submissions).values({
+				id: meta.submissionId,
+				companyId: employee.companyId,
+				employeeId: employee.id,
+				epoch: meta.epoch,
+				kind: meta.kind,
+				// The device registered with the invitation this session was started from should have
+				// signed it (a re-invited employee's old phone keeps its own device); the handler's browser checks.
+				invitationId: employee.invitationId,
+				ciphertext: bytes,
+				size: bytes.byteLength,
+				imageHashes: meta.images,
+				supersedes: meta.supersedes ?? null,
+				createdAt: now
+			});
 			await appendAuditInTx(
 				tx,
 				{
 					orgId: company.orgId,
-					companyId: ctx.employee.companyId,
+					companyId: employee.companyId,
 					actorType: 'employee',
-					actorId: ctx.employee.id,
-					action: 'submit',
+					actorId: employee.id,
+					action: meta.kind === 'decline' ? 'decline' : 'submit',
 					targetType: 'submission',
 					targetId: meta.submissionId,
 					result: 'ok',
 					ip: ctx.req.ip,
 					userAgent: ctx.req.userAgent,
-					detail: { size: bytes.byteLength, epoch: meta.epoch, kind: meta.kind }
+					detail: { size: bytes.byteLength, epoch: meta.epoch, kind: meta.kind, images: meta.images.length, supersedes: meta.supersedes ?? null }
 				},
 				now
 			);
 			return now;
 		});
-		return { id: meta.submissionId, receivedAt: result.toISOString() };
+		return { id: meta.submissionId, itemIndex: 0, sha256, receivedAt: receivedAt.toISOString() };
+	}),
+
+	/** The signed-in employee's own submissions, newest first, with where each stands (issue 4 item 9). */
+	mine: employeeProcedure.query(async ({ ctx }) => {
+		const rows = await ctx.db
+			.select({ id: submissions.id, kind: submissions.kind, status: submissions.status, statusReason: submissions.statusReason, statusAt: submissions.statusAt, imageHashes: submissions.imageHashes, supersedes: submissions.supersedes, createdAt: submissions.createdAt })
+			.from(submissions)
+			.where(eq(submissions.employeeId, ctx.employee.id))
+			.orderBy(desc(submissions.createdAt));
+		const [company] = await ctx.db.select({ purposes: companies.purposes }).from(companies).where(eq(companies.id, ctx.employee.companyId));
+		return {
+			purposes: (company?.purposes ?? []).filter(isPurpose),
+			submissions: rows.map((r) => ({
+				id: r.id,
+				kind: r.kind,
+				status: r.status,
+				statusReason: r.statusReason,
+				statusAt: r.statusAt?.toISOString() ?? null,
+				images: r.imageHashes.length,
+				supersedes: r.supersedes,
+				createdAt: r.createdAt.toISOString()
+			}))
+		};
+	}),
+
+	/** A handler accepts a submission or returns it with a reason the employee will read. */
+	setStatus: handlerProcedure
+		.input(z.discriminatedUnion('status', [z.object({ submissionId: uuid, status: z.literal('accepted') }), z.object({ submissionId: uuid, status: z.literal('returned'), reason: returnReason })]))
+		.mutation(async ({ ctx, input }) => {
+			const [meta] = await ctx.db.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, status: submissions.status }).from(submissions).where(eq(submissions.id, input.submissionId));
+			if (!meta) fail('NOT_FOUND', 'not_found');
+			await requireRole(ctx, meta.companyId);
+			if (meta.status === 'superseded') fail('CONFLICT', 'submission_superseded');
+			const now = ctx.services.now();
+			const statusReason = input.status === 'returned' ? input.reason : null;
+			await ctx.db.transaction(async (tx) => {
+				await tx.update(submissions).set({ status: input.status, statusReason, statusAt: now }).where(eq(submissions.id, input.submissionId));
+				await appendAuditInTx(
+					tx,
+					handlerEvent(ctx, { companyId: meta.companyId, action: input.status === 'accepted' ? 'accept' : 'return', targetType: 'submission', targetId: input.submissionId, reason: statusReason, detail: { employeeId: meta.employeeId } }),
+					now
+				);
+			});
+			return { ok: true as const };
+		}),
+
+	/**
+	 * One sealed document photo, for a handler who has given the reason again (it is recorded before
+	 * the ciphertext leaves, like `reveal`). Only images of a complete submission are handed out.
+	 */
+	image: handlerProcedure.input(z.object({ submissionId: uuid, itemIndex: z.number().int().min(1).max(MAX_IMAGES), reason })).mutation(async ({ ctx, input }) => {
+		const [meta] = await ctx.db.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, imageHashes: submissions.imageHashes }).from(submissions).where(eq(submissions.id, input.submissionId));
+		if (!meta) fail('NOT_FOUND', 'not_found');
+		await requireRole(ctx, meta.companyId);
+		if (input.itemIndex > meta.imageHashes.length) fail('NOT_FOUND', 'not_found');
+		await appendAudit(
+			ctx.db,
+			handlerEvent(ctx, { companyId: meta.companyId, action: 'reveal_image', targetType: 'submission', targetId: input.submissionId, reason: input.reason, detail: { employeeId: meta.employeeId, itemIndex: input.itemIndex } }),
+			ctx.services.now()
+		);
+		const [row] = await ctx.db
+			.select({ ciphertext: submissionImages.ciphertext, sha256: submissionImages.sha256 })
+			.from(submissionImages)
+			.where(and(eq(submissionImages.submissionId, input.submissionId), eq(submissionImages.itemIndex, input.itemIndex)));
+		if (!row || row.sha256 !== meta.imageHashes[input.itemIndex - 1]) fail('NOT_FOUND', 'not_found');
+		return { ciphertext: toB64(row.ciphertext), sha256: row.sha256 };
 	}),
 
 	list: handlerProcedure.input(z.object({ companyId: uuid, employeeId: uuid })).query(async ({ ctx, input }) => {
@@ -148,6 +286,9 @@ export const submissionRouter = createTRPCRouter({
 				ciphertext: submissions.ciphertext,
 				epoch: submissions.epoch,
 				verified: isNotNull(submissions.verifiedRecord),
+				kind: submissions.kind,
+				status: submissions.status,
+				imageHashes: submissions.imageHashes,
 				sealedDeviceSecret: invitations.sealedDeviceSecret,
 				devicePublicKey: invitations.devicePublicKey,
 				deviceMac: invitations.deviceMac
@@ -158,6 +299,10 @@ export const submissionRouter = createTRPCRouter({
 		if (!row) fail('NOT_FOUND', 'not_found');
 		return {
 			verified: row.verified,
+			kind: row.kind,
+			status: row.status,
+			/** How many photos the submission has; each is fetched with `submission.image`. */
+			images: row.imageHashes.length,
 			ciphertext: toB64(row.ciphertext),
 			companyId: meta.companyId,
 			employeeId: meta.employeeId,

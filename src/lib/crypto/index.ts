@@ -31,6 +31,7 @@ export {
 	type ItemKind
 } from './envelope';
 export { isAgeFile } from './format';
+export { ciphertextHash, openSubmissionImage, sealSubmission, type SealedItem } from './submission';
 export {
 	dataKeyEpochOf,
 	openEmployeeName,

@@ -1,0 +1,148 @@
+/**
+ * Submissions with document photos (issue 4 items 8–9) through the real API on each backend:
+ * photos first, the record last naming their hashes; resends are answered with the same hash and
+ * never duplicate; a record whose photos are missing or swapped completes nothing; a handler
+ * returns a submission with a reason, the employee corrects it, and the old one is superseded.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../server/app';
+import { submissionImages, submissions } from '../../server/db/schema';
+import { decodeRecord, fromBase64Url, openEnvelope, openSubmissionImage, sealSubmission, verifyManifestChain, type SealedItem, type SigningKeyPair } from '../../src/lib/crypto/index';
+import { failure, type TestClient } from '../support/client';
+import { backends, scratchDb, type ScratchDb } from '../support/databases';
+import { addEmployee, join, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+
+const PHOTO_FRONT = new TextEncoder().encode('synthetic photo: card front');
+const PHOTO_BACK = new TextEncoder().encode('synthetic photo: card back');
+
+describe.each(backends)('submissions with photos on %s', (backend) => {
+	let scratch: ScratchDb;
+	let app: RunningServer;
+	let handler: HandlerSide;
+
+	beforeAll(async () => {
+		scratch = await scratchDb(backend);
+		app = await startServer({ db: scratch.options, port: 0, host: '127.0.0.1', staticDir: '/nonexistent', quiet: true, config: { passwordLogN: 10 } });
+		handler = await setUpHandler(app.url, app.services.setup.token!);
+	});
+
+	afterAll(async () => {
+		await app?.close();
+		await scratch?.drop();
+	});
+
+	async function seal(employee: TestClient, device: SigningKeyPair, record: Record<string, unknown>, images: Uint8Array[], submissionId = crypto.randomUUID()) {
+		const keys = await employee.trpc.employee.companyKeys.query();
+		const manifest = verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId });
+		const items = await sealSubmission({ recipient: manifest.recipient, companyId: keys.companyId, epoch: manifest.epoch, employeeId: keys.employeeId, submissionId, record, images, device });
+		return { submissionId, epoch: manifest.epoch, items };
+	}
+
+	function upload(employee: TestClient, s: { submissionId: string; epoch: number; items: SealedItem[] }, item: SealedItem, extra: Record<string, unknown> = {}) {
+		const meta =
+			item.kind === 'image'
+				? { kind: 'image', submissionId: s.submissionId, epoch: s.epoch, itemIndex: item.itemIndex }
+				: { kind: 'record', submissionId: s.submissionId, epoch: s.epoch, images: s.items.filter((i) => i.kind === 'image').map((i) => i.sha256), ...extra };
+		return employee.upload(meta, item.sealed) as Promise<{ id: string; itemIndex: number; sha256: string; receivedAt: string }>;
+	}
+
+	async function rowsOf(submissionId: string) {
+		const { eq } = await import('drizzle-orm');
+		const subs = await app.handle.db.select({ id: submissions.id }).from(submissions).where(eq(submissions.id, submissionId));
+		const images = await app.handle.db.select({ i: submissionImages.itemIndex }).from(submissionImages).where(eq(submissionImages.submissionId, submissionId));
+		return { submissions: subs.length, images: images.length };
+	}
+
+	it('completes a submission only with the photos its record names, once, whatever is resent', async () => {
+		const { employee, device } = await join(app.url, await addEmployee(handler, 'S-1'));
+		const s = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_FRONT, PHOTO_BACK]);
+		const [front, back, record] = s.items as [SealedItem, SealedItem, SealedItem];
+
+		// The record cannot overtake its photos: nothing is complete, and the message names what is missing.
+		const early = await failure(upload(employee, s, record));
+		expect(early.data.appCode).toBe('submission_images_missing');
+		expect(early.message).toContain('1, 2');
+		expect(await rowsOf(s.submissionId)).toEqual({ submissions: 0, images: 0 });
+
+		// Each answer carries the hash of exactly what was stored; a resend gets the same answer.
+		expect((await upload(employee, s, front)).sha256).toBe(front.sha256);
+		expect((await upload(employee, s, front)).sha256).toBe(front.sha256);
+		expect((await failure(upload(employee, s, record))).message).toContain('2');
+		expect((await upload(employee, s, back)).sha256).toBe(back.sha256);
+		const done = await upload(employee, s, record);
+		expect(done).toMatchObject({ id: s.submissionId, itemIndex: 0, sha256: record.sha256 });
+		expect((await upload(employee, s, record)).receivedAt).toBe(done.receivedAt);
+		expect((await upload(employee, s, back)).sha256).toBe(back.sha256);
+		expect(await rowsOf(s.submissionId)).toEqual({ submissions: 1, images: 2 });
+
+		// Other bytes under a used item index are refused, before and after completion.
+		const other = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_BACK, PHOTO_FRONT], s.submissionId);
+		expect((await failure(upload(employee, s, other.items[0]!))).data.appCode).toBe('submission_conflict');
+
+		// The handler: reason first, then the record, then each photo checked against the record's header.
+		const revealed = await handler.client.trpc.submission.reveal.mutate({ submissionId: s.submissionId, reason: '雇用保険届出事務' });
+		const epoch = handler.company.epochs.find((e) => e.epoch === revealed.epoch)!;
+		const context = { companyId: revealed.companyId, epoch: revealed.epoch, employeeId: revealed.employeeId, submissionId: s.submissionId };
+		const opened = await openEnvelope({ identities: [epoch.identity], ciphertext: fromBase64Url(revealed.ciphertext), expected: { ...context, itemKind: 'record', itemIndex: 0 }, devicePublicKey: revealed.device!.publicKey });
+		expect(decodeRecord(opened.payload)).toEqual({ myNumber: SYNTHETIC_NUMBER });
+		expect(revealed.images).toBe(2);
+		const photos = [];
+		for (const itemIndex of [1, 2]) {
+			const image = await handler.client.trpc.submission.image.mutate({ submissionId: s.submissionId, itemIndex, reason: '雇用保険届出事務' });
+			photos.push(await openSubmissionImage({ identities: [epoch.identity], record: opened.header, itemIndex, ciphertext: fromBase64Url(image.ciphertext), devicePublicKey: revealed.device!.publicKey }));
+		}
+		expect(photos).toEqual([PHOTO_FRONT, PHOTO_BACK]);
+		// A photo served under the wrong index does not open.
+		const swapped = await handler.client.trpc.submission.image.mutate({ submissionId: s.submissionId, itemIndex: 2, reason: '雇用保険届出事務' });
+		await expect(openSubmissionImage({ identities: [epoch.identity], record: opened.header, itemIndex: 1, ciphertext: fromBase64Url(swapped.ciphertext) })).rejects.toMatchObject({ code: 'context_mismatch' });
+		expect((await failure(handler.client.trpc.submission.image.mutate({ submissionId: s.submissionId, itemIndex: 3, reason: '雇用保険届出事務' }))).data.appCode).toBe('not_found');
+	});
+
+	it("never completes with another employee's photos", async () => {
+		const a = await join(app.url, await addEmployee(handler, 'S-2'));
+		const b = await join(app.url, await addEmployee(handler, 'S-3'));
+		const s = await seal(a.employee, a.device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_FRONT]);
+		await upload(a.employee, s, s.items[0]!);
+		// B names A's submission id and photo hash: the photo is not B's, so nothing completes.
+		const stolen = await seal(b.employee, b.device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_FRONT], s.submissionId);
+		const refused = await failure(b.employee.upload({ kind: 'record', submissionId: s.submissionId, epoch: s.epoch, images: [s.items[0]!.sha256] }, stolen.items[1]!.sealed));
+		expect(refused.data.appCode).toBe('submission_images_missing');
+		expect(await rowsOf(s.submissionId)).toEqual({ submissions: 0, images: 1 });
+		await upload(a.employee, s, s.items[1]!);
+		expect(await rowsOf(s.submissionId)).toEqual({ submissions: 1, images: 1 });
+	});
+
+	it('returns with a reason, takes a correction that supersedes, and records a refusal', async () => {
+		const { employee, device } = await join(app.url, await addEmployee(handler, 'S-4'));
+		const first = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_FRONT]);
+		for (const item of first.items) await upload(employee, first, item);
+		expect((await employee.trpc.submission.mine.query()).submissions).toMatchObject([{ id: first.submissionId, status: 'submitted', images: 1 }]);
+
+		await handler.client.trpc.submission.setStatus.mutate({ submissionId: first.submissionId, status: 'returned', reason: '写真が不鮮明です。撮り直してください。' });
+		const mine = await employee.trpc.submission.mine.query();
+		expect(mine.purposes).toEqual(['withholding', 'employment_insurance', 'social_insurance']);
+		expect(mine.submissions[0]).toMatchObject({ status: 'returned', statusReason: '写真が不鮮明です。撮り直してください。' });
+		const numberInReason = await failure(handler.client.trpc.submission.setStatus.mutate({ submissionId: first.submissionId, status: 'returned', reason: `番号 ${SYNTHETIC_NUMBER} が違います` }));
+		expect(numberInReason.data.fieldErrors).toEqual({ reason: ['差し戻しの理由にマイナンバーのような数字を含めないでください。'] });
+
+		const second = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_BACK]);
+		for (const item of second.items) await upload(employee, second, item, { supersedes: first.submissionId });
+		expect((await employee.trpc.submission.mine.query()).submissions.map((s) => [s.id, s.status, s.supersedes])).toEqual([
+			[second.submissionId, 'submitted', first.submissionId],
+			[first.submissionId, 'superseded', null]
+		]);
+		// A superseded one can be neither corrected again nor decided on.
+		const third = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, []);
+		expect((await failure(upload(employee, third, third.items[0]!, { supersedes: first.submissionId }))).data.appCode).toBe('submission_not_replaceable');
+		expect((await failure(handler.client.trpc.submission.setStatus.mutate({ submissionId: first.submissionId, status: 'accepted' }))).data.appCode).toBe('submission_superseded');
+		await handler.client.trpc.submission.setStatus.mutate({ submissionId: second.submissionId, status: 'accepted' });
+
+		// 「提供しない」: a sealed record like any other, marked for the company's refusal log.
+		const declined = await seal(employee, device, { decline: true, reason: '番号がまだ届いていません' }, []);
+		await employee.upload({ kind: 'decline', submissionId: declined.submissionId, epoch: declined.epoch }, declined.items[0]!.sealed);
+		expect((await employee.trpc.submission.mine.query()).submissions[0]).toMatchObject({ id: declined.submissionId, kind: 'decline', status: 'submitted' });
+		const history = await handler.client.trpc.audit.list.query({ companyId: handler.company.companyId });
+		const actions = (history as { items?: { action: string }[] }).items ?? (history as { action: string }[]);
+		expect(actions.map((e) => e.action)).toEqual(expect.arrayContaining(['submit', 'return', 'accept', 'decline']));
+	});
+});
