@@ -19,16 +19,10 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../server/api/root';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
+import type { UploadFailure, UploadMeta } from '$lib/outbox/types';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
-
-/** Metadata of one sealed upload; travels base64url-encoded in `x-upload-meta`. */
-export interface UploadMeta {
-	submissionId: string;
-	epoch: number;
-	kind: 'record';
-}
 
 const url = '/trpc';
 
@@ -62,12 +56,24 @@ export const api = createTRPCClient<AppRouter>({
 });
 
 /**
- * Uploads one sealed record (age ciphertext) of the signed-in employee.
- * @returns the stored submission's id and the server's receipt time.
+ * Uploads one sealed item (photo or record) of the signed-in employee.
+ * @returns the server's receipt: the SHA-256 of what it stored and when.
  * @throws TRPCClientError, e.g. 413 `upload_too_large` or 409 `epoch_outdated`.
  */
 export function uploadSubmission(meta: UploadMeta, sealed: Uint8Array) {
 	return api.submission.upload.mutate(sealed, { context: { uploadMeta: meta } });
+}
+
+/** What the outbox should do after a failed upload: wait for the network, wait for sign-in, retry later, or give up. */
+export function classifyUploadFailure(error: unknown): UploadFailure {
+	if (!(error instanceof TRPCClientError)) return { kind: 'network' };
+	const data: unknown = error.data;
+	const status = data && typeof data === 'object' && 'httpStatus' in data ? Number(data.httpStatus) : 0;
+	const code = appCodeOf(error) ?? 'unknown';
+	if (!status || status >= 500) return { kind: 'network' };
+	if (status === 401) return { kind: 'signed_out' };
+	if (code === 'submission_images_missing' || status === 429) return { kind: 'retry', code };
+	return { kind: 'permanent', code };
 }
 
 /** The server's `error.data.appCode` (e.g. `join_link_used`), if the error came from the API. */

@@ -3,7 +3,7 @@
  * Every check that protects the zero-knowledge promise against a dishonest server lives here,
  * next to the call it guards.
  */
-import { api, uploadSubmission, type RouterOutputs } from '$lib/api';
+import { api, type RouterOutputs } from '$lib/api';
 import {
 	createManifest,
 	dataKeyEpochOf,
@@ -36,7 +36,7 @@ import {
 	type Member,
 	type MemberRole,
 	openEmployeeName as openName,
-	sealEnvelope,
+	sealSubmission,
 	sealEpochGrant,
 	sealRootKeyGrant,
 	sealEmployeeName as sealName,
@@ -369,38 +369,38 @@ export async function revealNumber(
 }
 
 /**
- * The employee's submission: verifies the company's manifest chain (and the fingerprint from the
- * invitation, when known), seals `{ myNumber }` to the newest epoch and uploads the ciphertext.
- * @throws IntegrityError `manifest` or `fingerprint`: the page must refuse, not retry.
+ * The employee's browser before sealing: fetches the company's keys and checks the manifest chain
+ * from the root key, the root fingerprint against the server's and the letter's (when the link
+ * carried one), and that the chain reaches the invitation's epoch (no rollback). Then seals every
+ * photo and the record to the newest epoch, signed with the device key (`$lib/crypto` sealSubmission).
+ * Nothing is sent here: the caller queues the items in the outbox.
+ * @throws IntegrityError when a check fails: the page shows an alarm instead of sending.
  */
-export async function submitNumber(myNumber: string, pinnedFingerprint: string | null, device: SigningKeyPair, minEpoch = 1) {
+export async function sealForCompany(p: { record: Record<string, unknown>; images: Uint8Array[]; pinnedFingerprint: string | null; device: SigningKeyPair; minEpoch?: number }) {
 	const keys = await api.employee.companyKeys.query();
 	let latest;
 	try {
 		// The invitation named the epoch current when it was issued: an older chain is a rollback.
-		latest = await verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId, minEpoch });
+		latest = await verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId, minEpoch: p.minEpoch ?? 1 });
 	} catch {
 		throw new IntegrityError('manifest');
 	}
 	const computed = await fingerprint(fromBase64Url(keys.rootPublicKey));
 	if (!sameFingerprint(computed, keys.rootFingerprint)) throw new IntegrityError('fingerprint');
-	if (pinnedFingerprint !== null && !sameFingerprint(computed, pinnedFingerprint)) throw new IntegrityError('fingerprint');
+	if (p.pinnedFingerprint !== null && !sameFingerprint(computed, p.pinnedFingerprint)) throw new IntegrityError('fingerprint');
 
 	const submissionId = crypto.randomUUID();
-	const sealed = await sealEnvelope({
+	const items = await sealSubmission({
 		recipient: latest.recipient,
-		context: {
-			companyId: keys.companyId,
-			epoch: latest.epoch,
-			employeeId: keys.employeeId,
-			submissionId,
-			itemKind: 'record',
-			itemIndex: 0
-		},
-		payload: await encodeRecord({ myNumber }),
-		device
+		companyId: keys.companyId,
+		epoch: latest.epoch,
+		employeeId: keys.employeeId,
+		submissionId,
+		record: p.record,
+		images: p.images,
+		device: p.device
 	});
-	return uploadSubmission({ submissionId, epoch: latest.epoch, kind: 'record' }, sealed);
+	return { submissionId, epoch: latest.epoch, employeeId: keys.employeeId, items };
 }
 
 /**

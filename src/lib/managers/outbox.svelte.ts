@@ -1,0 +1,103 @@
+/**
+ * The page's view of the offline outbox (`$lib/outbox`): how many submissions wait, per-file
+ * progress, and when to try again: on start, on the `online` event, on a timer with back-off, and
+ * right after queuing. The outbox code (Dexie) loads only when an employee is signed in.
+ */
+import { classifyUploadFailure, uploadSubmission } from '$lib/api';
+import type { Outbox, OutboxItem, UploadMeta } from '$lib/outbox';
+import type { SealedItem } from '$lib/crypto';
+
+export type FileState = 'queued' | 'sending' | 'sent' | 'waiting' | 'failed';
+
+class OutboxManager {
+	/** Submissions not yet acknowledged in full (failed ones excluded). */
+	pending = $state(0);
+	/** Submissions refused for good (e.g. the company's key changed): the employee must submit again. */
+	failed = $state<{ submissionId: string; code: string }[]>([]);
+	/** Per file (`submissionId:itemIndex`), for the progress list. */
+	files = $state<Record<string, FileState>>({});
+	/** Set after a flush stopped because the session is gone. */
+	signedOut = $state(false);
+	sending = $state(false);
+
+	#box: Outbox | null = null;
+	#employeeId: string | null = null;
+	#timer: ReturnType<typeof setTimeout> | null = null;
+	#listening = false;
+
+	async #outbox(): Promise<Outbox> {
+		if (!this.#box) {
+			const { Outbox } = await import('$lib/outbox');
+			this.#box = new Outbox();
+		}
+		return this.#box;
+	}
+
+	/** Starts sending for this employee (idempotent); called once a session is known. */
+	async start(employeeId: string): Promise<void> {
+		this.#employeeId = employeeId;
+		if (!this.#listening && typeof window !== 'undefined') {
+			this.#listening = true;
+			window.addEventListener('online', () => void this.flush(true));
+		}
+		await this.#refresh();
+		void this.flush(true);
+	}
+
+	/** Queues a sealed submission (all items in one transaction), then tries to send it at once. */
+	async enqueue(p: { items: SealedItem[]; submissionId: string; epoch: number; employeeId: string; decline?: boolean; supersedes?: string | null }): Promise<void> {
+		const box = await this.#outbox();
+		await box.enqueue(p);
+		for (const item of p.items) this.files[`${p.submissionId}:${item.itemIndex}`] = 'queued';
+		await this.#refresh();
+		void this.flush(true);
+	}
+
+	/** Sends what is due; `force` ignores the back-off (network back, user asked). */
+	async flush(force = false): Promise<void> {
+		if (!this.#employeeId) return;
+		const box = await this.#outbox();
+		if (this.#timer) clearTimeout(this.#timer);
+		this.#timer = null;
+		this.sending = true;
+		try {
+			const upload = async (meta: UploadMeta, bytes: Uint8Array) => {
+				try {
+					return await uploadSubmission(meta, bytes);
+				} catch (error) {
+					const { UploadError } = await import('$lib/outbox');
+					throw new UploadError(classifyUploadFailure(error));
+				}
+			};
+			const result = await box.flush(upload, { employeeId: this.#employeeId, force, onItem: (e) => (this.files[e.key] = e.state) });
+			this.signedOut = result.stoppedBy === 'signed_out';
+		} finally {
+			this.sending = false;
+			await this.#refresh();
+		}
+		const next = await box.nextAttemptAt();
+		if (next !== null && !this.signedOut) this.#timer = setTimeout(() => void this.flush(), Math.max(1_000, next - Date.now()));
+	}
+
+	/** Drops a submission that can never be sent (after telling the employee). */
+	async discard(submissionId: string): Promise<void> {
+		await (await this.#outbox()).discard(submissionId);
+		await this.#refresh();
+	}
+
+	/** Queued items, for the progress list (sizes and states only; the bytes are ciphertext). */
+	async items(): Promise<Pick<OutboxItem, 'key' | 'submissionId' | 'itemIndex' | 'kind' | 'failed'>[]> {
+		return (await (await this.#outbox()).list()).map(({ key, submissionId, itemIndex, kind, failed }) => ({ key, submissionId, itemIndex, kind, failed }));
+	}
+
+	async #refresh(): Promise<void> {
+		const box = await this.#outbox();
+		const all = await box.list();
+		this.pending = new Set(all.filter((i) => !i.failed).map((i) => i.submissionId)).size;
+		const failed = new Map<string, string>();
+		for (const i of all) if (i.failed) failed.set(i.submissionId, i.failed);
+		this.failed = [...failed].map(([submissionId, code]) => ({ submissionId, code }));
+	}
+}
+
+export const outbox = new OutboxManager();
