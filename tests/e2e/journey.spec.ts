@@ -13,10 +13,15 @@ import { backends, dumpAllTables, scratchDb } from '../support/databases';
 import { spawnServer } from '../support/spawn';
 import { parseRecoveryKit } from '../../src/lib/crypto/index';
 import { kitTextFromPdf } from '../../src/lib/documents/recovery-kit';
+import { expectNothingReadableStored, submitAsEmployee } from '../support/phone';
 
 const NUMBER = '123456789018'; // synthetic (DOMAIN.md §10.1)
 const NUMBER_TYPED = '１２３４－５６７８－９０１８'; // full-width with hyphens, as a phone keyboard may give it
 const EMPLOYEE_NAME = '見本　太郎';
+const ADDRESS = '東京都千代田区見本町1-2-3 見本ハイツ101';
+const ADDRESS_STORED = '東京都千代田区見本町１－２－３　見本ハイツ１０１';
+const DEPENDENT_NUMBER = '987654321000'; // synthetic, valid check digit
+const DEPENDENT = { name: '見本　花子', kana: 'みほん はなこ', birth: '令和2年6月1日', number: DEPENDENT_NUMBER };
 const PASSWORD = 'sign-in password 2026';
 const PASSPHRASE = 'key passphrase is different';
 
@@ -92,15 +97,12 @@ for (const backend of backends) {
 			await expect(employee.getByText('見本商事株式会社')).toBeVisible();
 			await employee.getByLabel('初期パスワード').fill(initialPassword);
 			await employee.getByRole('button', { name: 'はじめる' }).click();
-			await employee.getByLabel('マイナンバー（12桁）').fill('123456789019');
-			await employee.getByRole('button', { name: '確認へ' }).click();
-			await expect(employee.getByRole('alert')).toContainText('12桁目');
-			await employee.getByLabel('マイナンバー（12桁）').fill(NUMBER_TYPED);
-			await employee.getByRole('button', { name: '確認へ' }).click();
-			await expect(employee.getByText('1234 5678 9018')).toBeVisible();
-			await employee.getByRole('button', { name: '送信する' }).click();
-			await expect(employee.getByRole('heading', { name: '提出しました' })).toBeVisible({ timeout: 30_000 });
-			await expectNothingReadableStored(employee);
+			await submitAsEmployee(employee, { number: NUMBER_TYPED, name: EMPLOYEE_NAME, kana: 'ミホン タロウ', birth: 'H2.4.1', address: ADDRESS, dependent: DEPENDENT });
+			await expect(employee.getByTestId('queued-state')).toHaveText(/会社に届きました/, { timeout: 30_000 });
+			await expectNothingReadableStored(employee, [NUMBER, '1234 5678 9018', EMPLOYEE_NAME, 'みほん　たろう', ADDRESS_STORED, DEPENDENT.name, DEPENDENT_NUMBER]);
+			await employee.getByRole('button', { name: '提出の状況を見る' }).click();
+			await expect(employee.getByTestId('submission-status')).toContainText('受付済み・確認待ち');
+			await expect(employee.getByTestId('submission-status')).toContainText('書類の写真 2 枚');
 
 			// A second use of the join link is refused with a clear message.
 			const again = await (await browser.newContext()).newPage();
@@ -153,7 +155,7 @@ for (const backend of backends) {
 			expect(dump).not.toContain(Buffer.from(deviceSecret, 'base64url').toString('hex'));
 			const log = readFileSync(logFile, 'utf8');
 			expect(log).toContain('/trpc/');
-			for (const secret of [NUMBER, '1234 5678 9018', NUMBER_TYPED, EMPLOYEE_NAME, '見本　太郎'.replace('　', ''), PASSPHRASE, PASSWORD]) {
+			for (const secret of [NUMBER, '1234 5678 9018', NUMBER_TYPED, EMPLOYEE_NAME, '見本　太郎'.replace('　', ''), 'みほん　たろう', ADDRESS_STORED, DEPENDENT.name, DEPENDENT_NUMBER, PASSPHRASE, PASSWORD]) {
 				for (const form of [secret, hex(secret), b64(secret)]) {
 					expect(dump, `database contains ${secret}`).not.toContain(form);
 					expect(log, `log contains ${secret}`).not.toContain(form);
@@ -173,22 +175,4 @@ async function unlock(page: Page): Promise<void> {
 	await expect(field).toBeVisible();
 	await field.fill(PASSPHRASE);
 	await page.getByRole('button', { name: '鍵を開く' }).click();
-}
-
-/** The phone keeps nothing readable: localStorage, sessionStorage, IndexedDB and caches hold no number. */
-async function expectNothingReadableStored(page: Page): Promise<void> {
-	const stored = await page.evaluate(async () => {
-		const parts: string[] = [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage })];
-		for (const info of await indexedDB.databases()) parts.push(`idb:${info.name}`);
-		for (const name of await caches.keys()) {
-			const cache = await caches.open(name);
-			for (const req of await cache.keys()) {
-				const res = await cache.match(req);
-				if (res && (res.headers.get('content-type') ?? '').includes('json')) parts.push(await res.text());
-			}
-		}
-		return parts.join('\n');
-	});
-	expect(stored).not.toContain('123456789018');
-	expect(stored).not.toContain('1234 5678 9018');
 }

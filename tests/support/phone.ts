@@ -1,0 +1,136 @@
+/**
+ * The employee's phone in Playwright: the submission wizard driven as a person would, and a full
+ * read of what the origin keeps on the device (every IndexedDB record, Cache Storage, localStorage,
+ * sessionStorage) for the "nothing readable left behind" checks.
+ */
+import { expect, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+export const FIXTURE_FRONT = 'tests/fixtures/ocr/tsuchi-card.jpg';
+export const FIXTURE_BACK = 'tests/fixtures/ocr/card-back.png';
+
+export interface EmployeeInput {
+	/** As typed (full-width, with hyphens, …). */
+	number: string;
+	name: string;
+	kana: string;
+	birth: string;
+	address: string;
+	dependent?: { name: string; kana: string; birth: string; number: string };
+}
+
+/** From the /me home screen to "sent or queued": purposes, documents, photos, number, details, dependents, review. */
+export async function submitAsEmployee(page: Page, input: EmployeeInput): Promise<void> {
+	await page.getByRole('button', { name: '提出を始める' }).click();
+	await expect(page.getByRole('heading', { name: '利用目的の確認' })).toBeVisible();
+	await page.getByRole('button', { name: '次へ' }).click();
+	await expect(page.getByRole('alert')).toContainText('チェックを入れてください');
+	await page.getByLabel('利用目的を確認しました').check();
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	await page.getByRole('radio', { name: /個人番号通知書/ }).check();
+	await expect(page.getByText('個人番号通知書は番号を証明する書類として使えません')).toBeVisible();
+	await page.getByRole('radio', { name: /マイナンバーカード/ }).check();
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	await expect(page.getByRole('heading', { name: '書類の撮影' })).toBeVisible();
+	await page.getByRole('button', { name: '次へ' }).click();
+	await expect(page.getByRole('alert').first()).toContainText('必要な写真がそろっていません');
+	await page.getByTestId('pick-card_front').setInputFiles(FIXTURE_FRONT);
+	await page.getByTestId('pick-card_back').setInputFiles(FIXTURE_BACK);
+	await expect(page.getByTestId('slot-card_front').getByText('撮影済み')).toBeVisible({ timeout: 20_000 });
+	await expect(page.getByTestId('slot-card_back').getByText('撮影済み')).toBeVisible({ timeout: 20_000 });
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	await page.getByLabel('マイナンバー（12桁）').fill('123456789019');
+	await page.getByRole('button', { name: '次へ' }).click();
+	await expect(page.getByRole('alert')).toContainText('12桁目');
+	await page.getByLabel('マイナンバー（12桁）').fill(input.number);
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	await page.getByLabel('氏名', { exact: true }).fill(input.name);
+	await page.getByLabel('氏名（ふりがな）').fill('しけん花子');
+	await page.getByLabel('生年月日').fill(input.birth);
+	await page.getByLabel('住所').fill(input.address);
+	await page.getByRole('button', { name: '次へ' }).click();
+	await expect(page.getByText('「花」（4文字目）は使えません。')).toBeVisible();
+	await page.getByLabel('氏名（ふりがな）').fill(input.kana);
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	await expect(page.getByRole('heading', { name: '扶養家族' })).toBeVisible();
+	if (input.dependent) {
+		await page.getByRole('button', { name: '扶養家族を追加' }).click();
+		await page.getByLabel('続柄').selectOption('child');
+		await page.getByLabel('氏名', { exact: true }).fill(input.dependent.name);
+		await page.getByLabel('氏名（ふりがな）').fill(input.dependent.kana);
+		await page.getByLabel('生年月日').fill(input.dependent.birth);
+		await page.getByLabel('扶養家族のマイナンバー').fill(input.dependent.number);
+		await page.getByRole('button', { name: 'この内容で追加' }).click();
+		await expect(page.getByTestId('dependent')).toHaveCount(1);
+	}
+	await page.getByRole('button', { name: '次へ' }).click();
+
+	await expect(page.getByRole('heading', { name: '提出内容の確認' })).toBeVisible();
+	await page.getByRole('button', { name: '暗号化して送信する' }).click();
+	await expect(page.getByRole('heading', { name: '提出を受け付けました' })).toBeVisible({ timeout: 30_000 });
+}
+
+/** Everything the origin stores on the device, as text; binary values as hex, each tagged whether it is an age file. */
+export async function readOriginStorage(page: Page): Promise<{ text: string; binaries: { hex: string; isAge: boolean }[] }> {
+	return page.evaluate(async () => {
+		const parts: string[] = [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage })];
+		const binaries: { hex: string; isAge: boolean }[] = [];
+		const AGE = 'age-encryption.org/v1';
+		const walk = (v: unknown): unknown => {
+			if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
+				const bytes = v instanceof ArrayBuffer ? new Uint8Array(v) : v;
+				const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+				binaries.push({ hex, isAge: new TextDecoder().decode(bytes.subarray(0, AGE.length)) === AGE });
+				return `<${bytes.length} bytes>`;
+			}
+			if (Array.isArray(v)) return v.map(walk);
+			if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+			return v;
+		};
+		for (const info of await indexedDB.databases()) {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const open = indexedDB.open(info.name!);
+				open.onsuccess = () => resolve(open.result);
+				open.onerror = () => reject(open.error);
+			});
+			for (const store of Array.from(db.objectStoreNames)) {
+				const rows = await new Promise<unknown[]>((resolve, reject) => {
+					const req = db.transaction(store).objectStore(store).getAll();
+					req.onsuccess = () => resolve(req.result);
+					req.onerror = () => reject(req.error);
+				});
+				parts.push(`idb:${info.name}/${store}:${JSON.stringify(rows.map(walk))}`);
+			}
+			db.close();
+		}
+		for (const name of await caches.keys()) {
+			const cache = await caches.open(name);
+			for (const req of await cache.keys()) {
+				const res = await cache.match(req);
+				const type = res?.headers.get('content-type') ?? '';
+				if (res && /json|text\/plain/.test(type)) parts.push(await res.text());
+			}
+		}
+		return { text: parts.join('\n'), binaries };
+	});
+}
+
+/** Asserts the phone holds none of the plaintext: no typed value, no photo bytes, and only age files as binary data. */
+export async function expectNothingReadableStored(page: Page, plaintexts: string[], photoFiles: string[] = [FIXTURE_FRONT, FIXTURE_BACK]): Promise<{ sealedItems: number }> {
+	const stored = await readOriginStorage(page);
+	for (const secret of plaintexts) expect(stored.text, `device storage holds ${secret}`).not.toContain(secret);
+	const allHex = stored.binaries.map((b) => b.hex).join('|');
+	for (const file of photoFiles) {
+		const bytes = readFileSync(file);
+		// A 64-byte run from the middle of the photo: present if the file was stored in any form but sealed.
+		const probe = bytes.subarray(Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 64).toString('hex');
+		expect(allHex.includes(probe), `device storage holds bytes of ${file}`).toBe(false);
+	}
+	for (const b of stored.binaries.filter((x) => x.hex.length > 0)) expect(b.isAge, 'a binary value that is not an age file').toBe(true);
+	return { sealedItems: stored.binaries.length };
+}
