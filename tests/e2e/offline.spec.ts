@@ -1,8 +1,13 @@
-/** The PWA shell: manifest, a service worker that precaches the app, and an app that opens offline. */
+/**
+ * The PWA offline: the shell opens with the server gone, and a submission made with no network waits
+ * sealed in the outbox and arrives exactly once when the app is opened again online.
+ */
 import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { addEmployee, setUpHandler, SYNTHETIC_NUMBER as NUMBER } from '../support/journey';
+import { expectNothingReadableStored, readOriginStorage, submitAsEmployee } from '../support/phone';
 import { spawnServer } from '../support/spawn';
 
 test('the installed app opens with the server gone', async ({ browser }) => {
@@ -29,6 +34,65 @@ test('the installed app opens with the server gone', async ({ browser }) => {
 		await expect(page.locator('h1').first()).toBeVisible();
 		await page.goto(`${server.url}/join`);
 		await expect(page.locator('h1').first()).toBeVisible();
+		await context.close();
+	} finally {
+		await server.stop();
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+/** A port nobody uses now, so the restarted server keeps the phone's origin (and its IndexedDB). */
+async function freePort(): Promise<number> {
+	const { createServer } = await import('node:net');
+	return new Promise((resolve) => {
+		const s = createServer().listen(0, '127.0.0.1', () => {
+			const port = (s.address() as { port: number }).port;
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+test('a submission made with no network and the server down arrives exactly once after the app is reopened', async ({ browser }) => {
+	const dir = mkdtempSync(join(tmpdir(), 'mnv-outbox-'));
+	const env = { DATA_DIR: dir, PORT: String(await freePort()) };
+	let server = await spawnServer(env);
+	try {
+		const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
+		const { employeeId, token, secret, initialPassword } = await addEmployee(owner, 'OFF-1');
+		const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+		let page = await context.newPage();
+		page.on('pageerror', (e) => console.log('page error:', e.message));
+		await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
+		await page.getByLabel('初期パスワード').fill(initialPassword);
+		await page.getByRole('button', { name: 'はじめる' }).click();
+		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
+		await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', undefined, { timeout: 30_000 });
+
+		// No network at all: the phone is offline and the server is gone (setOffline alone does not cut the service worker's fetches).
+		await server.stop();
+		await context.setOffline(true);
+		await submitAsEmployee(page, { number: NUMBER, name: '試験　花子', kana: 'しけん はなこ', birth: '1990-04-01', address: '東京都千代田区見本町1-2-3' });
+		await expect(page.getByTestId('queued-state')).toContainText('送信を待っています');
+		await expect(page.getByText('送信待ち 1 件')).toBeVisible();
+		const { sealedItems } = await expectNothingReadableStored(page, [NUMBER, '1234 5678 9018', '試験　花子', 'しけん　はなこ']);
+		expect(sealedItems).toBe(3); // two photos and the record, each an age file
+		await page.close();
+
+		// Later: network and server are back; the employee opens the app again.
+		server = await spawnServer(env);
+		await context.setOffline(false);
+		page = await context.newPage();
+		await page.goto(`${server.url}/me`);
+		await expect(page.getByTestId('submission-status')).toContainText('受付済み・確認待ち', { timeout: 30_000 });
+		await expect(page.getByText(/送信待ち/)).toHaveCount(0);
+		// Reopened once more: nothing is sent twice.
+		await page.reload();
+		await expect(page.getByTestId('submission-status')).toHaveCount(1);
+		expect((await readOriginStorage(page)).binaries).toEqual([]);
+		const submissions = await owner.client.trpc.submission.list.query({ companyId: owner.company.companyId, employeeId });
+		expect(submissions).toHaveLength(1);
+		const revealed = await owner.client.trpc.submission.reveal.mutate({ submissionId: submissions[0]!.id, reason: '送信の確認' });
+		expect(revealed.images).toBe(2);
 		await context.close();
 	} finally {
 		await server.stop();

@@ -19,6 +19,8 @@ class OutboxManager {
 	/** Set after a flush stopped because the session is gone. */
 	signedOut = $state(false);
 	sending = $state(false);
+	/** Counts submissions completed on the server by this page (their record acknowledged): status lists reload on change. */
+	completed = $state(0);
 
 	#box: Outbox | null = null;
 	#employeeId: string | null = null;
@@ -69,7 +71,11 @@ class OutboxManager {
 					throw new UploadError(classifyUploadFailure(error));
 				}
 			};
-			const result = await box.flush(upload, { employeeId: this.#employeeId, force, onItem: (e) => (this.files[e.key] = e.state) });
+			const result = await box.flush(upload, { employeeId: this.#employeeId, force, onItem: (e) => {
+					this.files[e.key] = e.state;
+					if (e.state === 'sent' && e.key.endsWith(':0')) this.completed++;
+				}
+			});
 			this.signedOut = result.stoppedBy === 'signed_out';
 		} finally {
 			this.sending = false;

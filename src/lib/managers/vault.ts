@@ -120,6 +120,8 @@ export async function createCompany(
 }
 
 export type CompanyDetail = RouterOutputs['company']['get'];
+/** What `employee.companyKeys` answers: public keys and the signed manifest chain. */
+export type CompanyKeysResponse = RouterOutputs['employee']['companyKeys'];
 
 /** The caller has not yet pinned this company's root key: the page asks them to compare its fingerprint first. */
 export class PinRequired extends Error {
@@ -376,8 +378,20 @@ export async function revealNumber(
  * Nothing is sent here: the caller queues the items in the outbox.
  * @throws IntegrityError when a check fails: the page shows an alarm instead of sending.
  */
-export async function sealForCompany(p: { record: Record<string, unknown>; images: Uint8Array[]; pinnedFingerprint: string | null; device: SigningKeyPair; minEpoch?: number }) {
-	const keys = await api.employee.companyKeys.query();
+export async function sealForCompany(p: {
+	record: Record<string, unknown>;
+	images: Uint8Array[];
+	pinnedFingerprint: string | null;
+	device: SigningKeyPair;
+	minEpoch?: number;
+	/** Keys fetched earlier (public data), for sealing while offline; verified here like fresh ones. */
+	offlineKeys?: CompanyKeysResponse | null;
+}) {
+	// Fresh keys when the server answers (a key change must be seen); else the ones fetched when the page opened.
+	const keys = await api.employee.companyKeys.query().catch((error: unknown) => {
+		if (p.offlineKeys) return p.offlineKeys;
+		throw error;
+	});
 	let latest;
 	try {
 		// The invitation named the epoch current when it was issued: an older chain is a rollback.
