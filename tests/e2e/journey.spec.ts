@@ -118,6 +118,22 @@ for (const backend of backends) {
 			await handler.getByRole('button', { name: '表示する' }).click();
 			await expect(handler.getByText('1234 5678 9018')).toBeVisible({ timeout: 30_000 });
 			await expect(handler.getByText('検証済み：招待した従業員の端末から送信されました')).toBeVisible();
+			// The details, the dependent and the photos: each photo is fetched (reason recorded again) and checked against the record.
+			await expect(handler.getByTestId('revealed-details')).toContainText(ADDRESS_STORED);
+			await expect(handler.getByTestId('revealed-details')).toContainText('平成2年4月1日');
+			await expect(handler.getByText('9876 5432 1000')).toBeVisible();
+			await handler.getByRole('button', { name: '写真 2 を表示' }).click();
+			const photo = handler.getByRole('img', { name: 'マイナンバーカード（裏面・番号のある面）' });
+			await expect(photo).toBeVisible();
+			expect(await photo.evaluate((img: HTMLImageElement) => Math.max(img.naturalWidth, img.naturalHeight))).toBeLessThanOrEqual(2000);
+			// Returned with a reason: the employee reads it and may correct.
+			await handler.getByRole('button', { name: '差し戻す', exact: true }).click();
+			await handler.getByLabel('差し戻しの理由（従業員に表示されます）').fill('裏面の写真が暗いので撮り直してください');
+			await handler.getByRole('button', { name: '理由を付けて差し戻す' }).click();
+			await expect(handler.getByText('差し戻しました。')).toBeVisible();
+			await employee.reload();
+			await expect(employee.getByTestId('submission-status')).toContainText('差し戻しの理由: 裏面の写真が暗いので撮り直してください');
+			await expect(employee.getByRole('button', { name: '内容を訂正して再提出する' })).toBeVisible();
 
 			// Idle lock (default 10 minutes): a page left alone forgets the unlocked keys.
 			const idlePage = await desk.newPage();
@@ -144,7 +160,7 @@ for (const backend of backends) {
 			expect(dump).toContain('E-0001'); // the dump is real
 			const verdict = await verifyAuditChain(handle.db);
 			expect(verdict.ok).toBe(true);
-			for (const action of ['setup', 'login', 'handler_key_create', 'company_create', 'recovery_kit_confirm', 'employee_create', 'employee_invite', 'employee_join', 'submit', 'reveal']) {
+			for (const action of ['setup', 'login', 'handler_key_create', 'company_create', 'recovery_kit_confirm', 'employee_create', 'employee_invite', 'employee_join', 'submit', 'reveal', 'reveal_image', 'return']) {
 				if (action === 'login') continue; // setup signs the administrator in directly
 				expect(dump).toContain(action);
 			}

@@ -37,6 +37,8 @@ import {
 	type MemberRole,
 	openEmployeeName as openName,
 	sealSubmission,
+	openSubmissionImage,
+	type EnvelopeHeader,
 	sealEpochGrant,
 	sealRootKeyGrant,
 	sealEmployeeName as sealName,
@@ -299,17 +301,28 @@ export async function openEmployeeName(company: CompanyKeyring, employeeId: stri
 
 // ── Submissions ──────────────────────────────────────────────────────────────────────────
 
+/** A submission opened in the handler's browser: the record, and what is needed to open its photos. */
+export interface OpenedSubmission {
+	/** The employee's record: `myNumber` and the details, or `decline` with its reason. */
+	record: Record<string, unknown>;
+	/** How many photos the server says it holds; each is checked against the record's signed header. */
+	images: number;
+	header: EnvelopeHeader;
+	identity: string;
+	devicePublicKey: string;
+}
+
 /**
  * Fetches one sealed record with a recorded reason and opens it here.
  * The envelope's header must name exactly the company, employee, submission and epoch asked for,
  * so a ciphertext moved between rows is refused.
- * @returns the 12-digit number, only ever held in the caller's component state.
+ * @returns the record, only ever held in the caller's component state.
  */
-export async function revealNumber(
+export async function revealSubmission(
 	company: CompanyKeyring,
 	target: { employeeId: string; submissionId: string },
 	reason: string
-): Promise<string> {
+): Promise<OpenedSubmission> {
 	const sealed = await api.submission.reveal.mutate({ submissionId: target.submissionId, reason });
 	if (
 		sealed.companyId !== company.companyId ||
@@ -336,8 +349,9 @@ export async function revealNumber(
 		throw new IntegrityError('device');
 	}
 	let payload;
+	let header;
 	try {
-		({ payload } = await openEnvelope({
+		({ payload, header } = await openEnvelope({
 			identities: [epoch.identity],
 			ciphertext: fromBase64Url(sealed.ciphertext),
 			expected: {
@@ -354,9 +368,12 @@ export async function revealNumber(
 		throw new IntegrityError((error as { code?: string }).code === 'bad_signature' ? 'device' : 'envelope');
 	}
 	const record: unknown = await decodeRecord(payload);
-	if (!record || typeof record !== 'object' || !('myNumber' in record) || typeof record.myNumber !== 'string') {
+	const isDecline = record && typeof record === 'object' && 'decline' in record && record.decline === true;
+	if (!record || typeof record !== 'object' || (!isDecline && (!('myNumber' in record) || typeof record.myNumber !== 'string'))) {
 		throw new IntegrityError('record');
 	}
+	// The photo count comes from the signed header, not from the server.
+	if (header.siblingHashes.length !== sealed.images) throw new IntegrityError('envelope');
 	if (!sealed.verified) {
 		// Verified now: keep a copy under the newest data key for bulk export (issue 3 item 10).
 		const newest = company.epochs.get(company.latest.epoch);
@@ -367,8 +384,24 @@ export async function revealNumber(
 			});
 		}
 	}
-	return record.myNumber;
+	return { record: record as Record<string, unknown>, images: header.siblingHashes.length, header, identity: epoch.identity, devicePublicKey: device.publicKey };
 }
+
+/**
+ * Fetches one photo of an opened submission (the reason is recorded again) and opens it: it must be
+ * the very ciphertext the record's signed header lists at that index, signed by the same device.
+ * @returns the JPEG bytes, for an object URL the caller revokes when it hides them.
+ */
+export async function openPhoto(opened: OpenedSubmission, itemIndex: number, reason: string): Promise<Uint8Array> {
+	const image = await api.submission.image.mutate({ submissionId: opened.header.submissionId, itemIndex, reason });
+	try {
+		return await openSubmissionImage({ identities: [opened.identity], record: opened.header, itemIndex, ciphertext: fromBase64Url(image.ciphertext), devicePublicKey: opened.devicePublicKey });
+	} catch {
+		throw new IntegrityError('envelope');
+	}
+}
+
+
 
 /**
  * The employee's browser before sealing: fetches the company's keys and checks the manifest chain
