@@ -41,6 +41,9 @@ if (why === null) {
 } else {
 	console.log(`ensure-build: building the web app (${why})`);
 	const started = new Date();
+	// The OCR assets first (static/tesseract/, git-ignored): the service worker precaches what is there at build time.
+	const copied = spawnSync(process.execPath, [join(root, 'scripts/copy-ocr-assets.mjs')], { cwd: root, stdio: 'inherit' });
+	if (copied.status !== 0) process.exit(copied.status ?? 1);
 	const vite = join(root, 'node_modules/vite/bin/vite.js');
 	const result = spawnSync(process.execPath, [vite, 'build'], { cwd: root, stdio: 'inherit' });
 	if (result.status !== 0) {

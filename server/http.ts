@@ -49,7 +49,8 @@ function inlineScriptHashes(html: string): string[] {
 function contentSecurityPolicy(scriptHashes: string[]): string {
 	return [
 		"default-src 'self'",
-		`script-src 'self'${scriptHashes.length ? ' ' + scriptHashes.join(' ') : ''}`,
+		// 'wasm-unsafe-eval' lets the self-hosted tesseract core compile its WebAssembly (OCR); it allows no JS eval.
+		`script-src 'self' 'wasm-unsafe-eval'${scriptHashes.length ? ' ' + scriptHashes.join(' ') : ''}`,
 		"style-src 'self' 'unsafe-inline'",
 		"img-src 'self' blob: data:",
 		"font-src 'self'",

@@ -18,7 +18,7 @@ test('the installed app opens with the server gone', async ({ browser }) => {
 		const page = await context.newPage();
 		const first = await page.goto(server.url);
 		// The build leaves no inline script, so the policy needs no hashes and no 'unsafe-inline'.
-		expect(first?.headers()['content-security-policy']).toContain("script-src 'self';");
+		expect(first?.headers()['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval';");
 		const manifest = await page.evaluate(async () => {
 			const link = document.querySelector<HTMLLinkElement>('link[rel="manifest"]');
 			return link ? ((await (await fetch(link.href)).json()) as { name: string; icons: { sizes: string; purpose?: string }[]; start_url: string }) : null;

@@ -37,7 +37,7 @@ describe('serving the app', () => {
 		expect(csp).toContain("default-src 'self'");
 		expect(csp).toContain("connect-src 'self'");
 		expect(csp).toContain("frame-ancestors 'none'");
-		expect(csp).toMatch(/script-src 'self' 'sha256-[A-Za-z0-9+\/=]+'/);
+		expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+\/=]+'/);
 		expect(csp.split(';').find((d) => d.trim().startsWith('script-src'))).not.toContain('unsafe-inline');
 		expect(res.headers.get('referrer-policy')).toBe('no-referrer');
 		expect(res.headers.get('x-content-type-options')).toBe('nosniff');

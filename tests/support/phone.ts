@@ -42,6 +42,10 @@ export async function submitAsEmployee(page: Page, input: EmployeeInput): Promis
 	await expect(page.getByTestId('slot-card_back').getByText('撮影済み')).toBeVisible({ timeout: 20_000 });
 	await page.getByRole('button', { name: '次へ' }).click();
 
+	// OCR in its Worker with the self-hosted (precached) tesseract assets: the card back's number is filled in.
+	await page.getByRole('button', { name: '写真から番号を読み取る' }).click();
+	await expect(page.getByTestId('ocr-note')).toContainText('写真から読み取りました', { timeout: 60_000 });
+	await expect(page.getByLabel('マイナンバー（12桁）')).toHaveValue('1234 5678 9018');
 	await page.getByLabel('マイナンバー（12桁）').fill('123456789019');
 	await page.getByRole('button', { name: '次へ' }).click();
 	await expect(page.getByRole('alert')).toContainText('12桁目');
