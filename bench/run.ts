@@ -4,7 +4,7 @@
  *
  * Backends: PGlite always; PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set.
  *
- * Sections: startup, ingest, audit, crypto (all by default). Pick some with
+ * Sections: startup, ingest, audit, crypto, employee (all by default). Pick some with
  * `npm run bench -- --only=crypto` (or BENCH_ONLY=crypto); then bench/results.json keeps the
  * other sections' figures from the previous run, and `sectionDates` says when each was measured.
  */
@@ -17,12 +17,13 @@ import { openDb } from '../server/db';
 import { encodeRecord, sealEnvelope, verifyManifestChain } from '../src/lib/crypto/index';
 import { runCryptoBenchInChromium } from './browser';
 import { runCryptoBench, type CryptoFigure } from './crypto';
+import { runEmployeeBench } from './employee';
 import { testClient } from '../tests/support/client';
 import { scratchDb, type Backend } from '../tests/support/databases';
 import { addEmployee, join as joinAsEmployee, revealNumber, setUpHandler, type HandlerSide } from '../tests/support/journey';
 import { spawnServer, type ServerProcess } from '../tests/support/spawn';
 
-const SECTIONS = ['startup', 'ingest', 'audit', 'crypto'] as const;
+const SECTIONS = ['startup', 'ingest', 'audit', 'crypto', 'employee'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Metric {
@@ -271,6 +272,20 @@ async function main(): Promise<void> {
 		chromiumVersion = (await benchCrypto()).chromium;
 	}
 
+	if (sections.includes('employee')) {
+		begin('employee');
+		const dir = mkdtempSync(join(tmpdir(), 'mnv-bench-employee-'));
+		try {
+			await withServer({ DATA_DIR: join(dir, 'data') }, async (s) => {
+				const { figures, browserVersion } = await runEmployeeBench(s, dir);
+				chromiumVersion ??= browserVersion;
+				for (const f of figures) record({ ...f, backend: 'chromium' });
+			});
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
 	// A partial run keeps the other sections' figures (and their dates) from bench/results.json.
 	const previous = sections.length < SECTIONS.length && existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, unknown>) : null;
 	const previousDates = (previous?.sectionDates as Partial<Record<Section, string>> | undefined) ?? {};
@@ -293,7 +308,7 @@ async function main(): Promise<void> {
 		versions: {
 			...previousVersions,
 			...Object.fromEntries(['@electric-sql/pglite', 'postgres', 'drizzle-orm', '@trpc/server', 'age-encryption', '@noble/curves', '@noble/ciphers', '@noble/hashes', 'zod'].map((n) => [n, pkgVersion(n)])),
-			...(sections.includes('crypto') ? { esbuild: pkgVersion('esbuild'), '@playwright/test': pkgVersion('@playwright/test'), ...(chromiumVersion ? { chromium: chromiumVersion } : {}) } : {})
+			...(sections.includes('crypto') || sections.includes('employee') ? { esbuild: pkgVersion('esbuild'), '@playwright/test': pkgVersion('@playwright/test'), ...(chromiumVersion ? { chromium: chromiumVersion } : {}) } : {})
 		},
 		postgresServer: pgUrl ? await postgresVersion(pgUrl) : ((previous?.postgresServer as string | null | undefined) ?? null),
 		metrics: [...previousMetrics, ...metrics].sort((a, b) => SECTIONS.indexOf(sectionOf(a)) - SECTIONS.indexOf(sectionOf(b)))
