@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { submissionImages, submissions } from '../../server/db/schema';
-import { decodeRecord, fromBase64Url, openEnvelope, openSubmissionImage, sealSubmission, verifyManifestChain, type SealedItem, type SigningKeyPair } from '../../src/lib/crypto/index';
+import { decodeRecord, fromBase64Url, toBase64Url, openEnvelope, openSubmissionImage, sealSubmission, verifyManifestChain, type SealedItem, type SigningKeyPair } from '../../src/lib/crypto/index';
 import { failure, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, join, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { addEmployee, inviteEmployee, join, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 const PHOTO_FRONT = new TextEncoder().encode('synthetic photo: card front');
 const PHOTO_BACK = new TextEncoder().encode('synthetic photo: card back');
@@ -110,6 +110,19 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 		expect(await rowsOf(s.submissionId)).toEqual({ submissions: 0, images: 1 });
 		await upload(a.employee, s, s.items[1]!);
 		expect(await rowsOf(s.submissionId)).toEqual({ submissions: 1, images: 1 });
+	});
+
+	it("refuses items sealed on the phone of an earlier invitation, which the handler's device check would reject", async () => {
+		const first = await addEmployee(handler, 'S-5');
+		const old = await join(app.url, first);
+		const renewed = await join(app.url, { ...(await inviteEmployee(handler, first.employeeId)) });
+		const s = await seal(old.employee, old.device, { myNumber: SYNTHETIC_NUMBER }, []);
+		const oldKey = toBase64Url(old.device.publicKey);
+		const refused = await failure(renewed.employee.upload({ kind: 'record', submissionId: s.submissionId, epoch: s.epoch, device: oldKey }, s.items[0]!.sealed));
+		expect(refused.data.appCode).toBe('device_mismatch');
+		// Under the session of the invitation it was made with, it goes through.
+		await old.employee.upload({ kind: 'record', submissionId: s.submissionId, epoch: s.epoch, device: oldKey }, s.items[0]!.sealed);
+		expect(await rowsOf(s.submissionId)).toEqual({ submissions: 1, images: 0 });
 	});
 
 	it('returns with a reason, takes a correction that supersedes, and records a refusal', async () => {

@@ -15,6 +15,8 @@ export const MAX_IMAGES = 40;
 
 const sha256B64 = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
 const epoch = z.number().int().min(1).max(1_000_000);
+/** The device key that signed the item (optional for older clients): it must be the one this session's invitation registered. */
+const devicePublicKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/).optional();
 
 /**
  * Metadata of an octet-stream upload, sent as base64url JSON in `x-upload-meta`. Images come
@@ -22,11 +24,12 @@ const epoch = z.number().int().min(1).max(1_000_000);
  * completes the submission.
  */
 export const uploadMeta = z.discriminatedUnion('kind', [
-	z.object({ kind: z.literal('image'), submissionId: uuid, epoch, itemIndex: z.number().int().min(1).max(MAX_IMAGES) }),
+	z.object({ kind: z.literal('image'), submissionId: uuid, epoch, itemIndex: z.number().int().min(1).max(MAX_IMAGES), device: devicePublicKey }),
 	z.object({
 		kind: z.enum(['record', 'decline']),
 		submissionId: uuid,
 		epoch,
+		device: devicePublicKey,
 		images: z.array(sha256B64).max(MAX_IMAGES).default([]),
 		supersedes: uuid.optional()
 	})
@@ -100,8 +103,13 @@ export const submissionRouter = createTRPCRouter({
 		const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, ctx.employee.companyId));
 		if (!company) fail('NOT_FOUND', 'not_found');
 		if (meta.epoch !== company.currentEpoch) fail('CONFLICT', 'epoch_outdated');
-		const now = ctx.services.now();
 		const employee = ctx.employee;
+		if (meta.device && employee.invitationId) {
+			// Sealed on a phone joined through another invitation: under this session it would fail the handler's device check.
+			const [registered] = await ctx.db.select({ key: invitations.devicePublicKey }).from(invitations).where(eq(invitations.id, employee.invitationId));
+			if (registered?.key && registered.key !== meta.device) fail('CONFLICT', 'device_mismatch');
+		}
+		const now = ctx.services.now();
 
 		if (meta.kind === 'image') {
 			const receivedAt = await ctx.db.transaction(async (tx) => {

@@ -47,7 +47,7 @@ class OutboxManager {
 	}
 
 	/** Queues a sealed submission (all items in one transaction), then tries to send it at once. */
-	async enqueue(p: { items: SealedItem[]; submissionId: string; epoch: number; employeeId: string; decline?: boolean; supersedes?: string | null }): Promise<void> {
+	async enqueue(p: { items: SealedItem[]; submissionId: string; epoch: number; employeeId: string; decline?: boolean; supersedes?: string | null; device?: string | null }): Promise<void> {
 		const box = await this.#outbox();
 		await box.enqueue(p);
 		for (const item of p.items) this.files[`${p.submissionId}:${item.itemIndex}`] = 'queued';

@@ -447,7 +447,7 @@ export async function sealForCompany(p: {
 		images: p.images,
 		device: p.device
 	});
-	return { submissionId, epoch: latest.epoch, employeeId: keys.employeeId, items };
+	return { submissionId, epoch: latest.epoch, employeeId: keys.employeeId, items, device: toBase64Url(p.device.publicKey) };
 }
 
 /**

@@ -31,6 +31,8 @@ export interface OutboxItem {
 	/** On the record: the photos' hashes in item order. */
 	images: string[];
 	supersedes: string | null;
+	/** The device key that signed the items (base64url); the server checks it against the session's invitation. */
+	device: string | null;
 	queuedAt: number;
 	attempts: number;
 	nextAttemptAt: number;
@@ -70,7 +72,7 @@ export class Outbox {
 	}
 
 	/** Queues every item of one sealed submission in one transaction: all of it or nothing. */
-	async enqueue(p: { items: SealedItem[]; submissionId: string; epoch: number; employeeId: string; decline?: boolean; supersedes?: string | null }): Promise<void> {
+	async enqueue(p: { items: SealedItem[]; submissionId: string; epoch: number; employeeId: string; decline?: boolean; supersedes?: string | null; device?: string | null }): Promise<void> {
 		const now = Date.now();
 		const images = p.items.filter((i) => i.kind === 'image').map((i) => i.sha256);
 		const rows: OutboxItem[] = p.items.map((item) => ({
@@ -84,6 +86,7 @@ export class Outbox {
 			sha256: item.sha256,
 			images: item.kind === 'image' ? [] : images,
 			supersedes: p.supersedes ?? null,
+			device: p.device ?? null,
 			queuedAt: now,
 			attempts: 0,
 			nextAttemptAt: 0,
@@ -136,8 +139,8 @@ export class Outbox {
 			opts.onItem?.({ key: item.key, submissionId: item.submissionId, state: 'sending' });
 			const meta: UploadMeta =
 				item.kind === 'image'
-					? { kind: 'image', submissionId: item.submissionId, epoch: item.epoch, itemIndex: item.itemIndex }
-					: { kind: item.kind, submissionId: item.submissionId, epoch: item.epoch, images: item.images, ...(item.supersedes ? { supersedes: item.supersedes } : {}) };
+					? { kind: 'image', submissionId: item.submissionId, epoch: item.epoch, itemIndex: item.itemIndex, ...(item.device ? { device: item.device } : {}) }
+					: { kind: item.kind, submissionId: item.submissionId, epoch: item.epoch, images: item.images, ...(item.supersedes ? { supersedes: item.supersedes } : {}), ...(item.device ? { device: item.device } : {}) };
 			try {
 				const ack = await upload(meta, item.sealed);
 				if (ack.sha256 !== item.sha256) throw new UploadError({ kind: 'retry', code: 'hash_mismatch' });

@@ -6,8 +6,8 @@
 
 /** Upload metadata, as `submission.upload` reads it from `x-upload-meta`. */
 export type UploadMeta =
-	| { kind: 'image'; submissionId: string; epoch: number; itemIndex: number }
-	| { kind: 'record' | 'decline'; submissionId: string; epoch: number; images: string[]; supersedes?: string };
+	| { kind: 'image'; submissionId: string; epoch: number; itemIndex: number; device?: string }
+	| { kind: 'record' | 'decline'; submissionId: string; epoch: number; images: string[]; supersedes?: string; device?: string };
 
 /** What the uploader reports for a failed attempt. */
 export type UploadFailure =
