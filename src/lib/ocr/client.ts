@@ -1,9 +1,10 @@
 /**
- * The page's side of the OCR Worker (`worker.ts`): started on first use (tesseract and its
- * self-hosted assets load only then), requests paired with replies by id.
+ * The page's side of the OCR Worker (`worker.ts`): tesseract and its self-hosted assets load only
+ * when the first read is asked for.
  *
  * @module
  */
+import { workerClient } from '$lib/workers/rpc';
 import type { OcrResponse } from './protocol';
 
 /** What a read found (the same shape as `readMyNumber`'s result). */
@@ -12,29 +13,11 @@ export interface OcrResult {
 	candidates: string[];
 }
 
-let worker: Worker | null = null;
-let nextId = 1;
-const pending = new Map<number, { resolve: (r: OcrResult) => void; reject: (e: Error) => void }>();
-
-function start(): Worker {
-	if (worker) return worker;
-	worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-	worker.onmessage = (event: MessageEvent<OcrResponse>) => {
-		const reply = event.data;
-		const waiter = pending.get(reply.id);
-		if (!waiter) return;
-		pending.delete(reply.id);
-		if (reply.type === 'result') waiter.resolve({ number: reply.number, candidates: reply.candidates });
-		else waiter.reject(new Error(reply.message));
-	};
-	worker.onerror = () => {
-		for (const w of pending.values()) w.reject(new Error('OCR worker failed'));
-		pending.clear();
-		worker?.terminate();
-		worker = null;
-	};
-	return worker;
-}
+const call = workerClient<OcrResponse, OcrResult>(
+	() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
+	(reply) => (reply.type === 'result' ? { number: reply.number, candidates: reply.candidates } : new Error(reply.message)),
+	() => new Error('OCR worker failed')
+);
 
 /**
  * Reads the 個人番号 from a photo in the OCR Worker. The bytes are copied, so the caller keeps its photo.
@@ -42,9 +25,5 @@ function start(): Worker {
  */
 export function readNumberInWorker(image: Uint8Array): Promise<OcrResult> {
 	const copy = image.slice();
-	const id = nextId++;
-	return new Promise((resolve, reject) => {
-		pending.set(id, { resolve, reject });
-		start().postMessage({ id, type: 'read', image: copy }, [copy.buffer]);
-	});
+	return call({ type: 'read', image: copy }, [copy.buffer]);
 }
