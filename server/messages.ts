@@ -161,6 +161,10 @@ const messages = {
 		ja: '書類の写真 {items} 枚目がまだ届いていません。通信が戻ると自動で再送します。',
 		en: 'Document photo {items} has not arrived yet. It is resent automatically when the connection is back.'
 	},
+	too_many_pending_photos: {
+		ja: '送信途中の写真が多すぎます。送信待ちの提出が届いてから、もう一度お試しください。',
+		en: 'Too many photos are waiting for their submission. Try again once the waiting submissions have arrived.'
+	},
 	device_mismatch: {
 		ja: 'この提出は以前の招待で登録した端末で作成されたため送信できません。お手数ですが、もう一度提出してください。',
 		en: 'This submission was made on a device registered with an earlier invitation and cannot be sent. Please submit again.'

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
+import { MAX_IMAGES } from '../../server/api/routers/submission';
 import { submissionImages, submissions } from '../../server/db/schema';
 import { decodeRecord, fromBase64Url, toBase64Url, openEnvelope, openSubmissionImage, sealSubmission, verifyManifestChain, type SealedItem, type SigningKeyPair } from '../../src/lib/crypto/index';
 import { failure, type TestClient } from '../support/client';
@@ -123,6 +124,19 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 		// Under the session of the invitation it was made with, it goes through.
 		await old.employee.upload({ kind: 'record', submissionId: s.submissionId, epoch: s.epoch, device: oldKey }, s.items[0]!.sealed);
 		expect(await rowsOf(s.submissionId)).toEqual({ submissions: 1, images: 0 });
+		// Once stored, a resend (its first answer lost) gets its receipt under any session of the employee.
+		const receipt = (await renewed.employee.upload({ kind: 'record', submissionId: s.submissionId, epoch: s.epoch, device: oldKey }, s.items[0]!.sealed)) as { sha256: string };
+		expect(receipt.sha256).toBe(s.items[0]!.sha256);
+	});
+
+	it('stops taking photos whose submissions never complete', async () => {
+		const { employee, device } = await join(app.url, await addEmployee(handler, 'S-6'));
+		const s = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_FRONT]);
+		const photo = s.items[0]!;
+		// The same sealed bytes under 80 submission ids that never get a record.
+		for (let i = 0; i < MAX_IMAGES * 2; i++) await employee.upload({ kind: 'image', submissionId: crypto.randomUUID(), epoch: s.epoch, itemIndex: 1 }, photo.sealed);
+		const refused = await failure(employee.upload({ kind: 'image', submissionId: crypto.randomUUID(), epoch: s.epoch, itemIndex: 1 }, photo.sealed));
+		expect(refused.data.appCode).toBe('too_many_pending_photos');
 	});
 
 	it('returns with a reason, takes a correction that supersedes, and records a refusal', async () => {

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { octetInputParser } from '@trpc/server/http';
-import { and, asc, desc, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import type { Db } from '../../db/index';
 import { z } from 'zod';
 import { dataKeyEpochOf, isAgeFile } from '../../../src/lib/crypto/index';
 import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
@@ -37,7 +38,8 @@ export const uploadMeta = z.discriminatedUnion('kind', [
 export const UPLOAD_META_HEADER = 'x-upload-meta';
 
 function parseMeta(header: string | string[] | undefined) {
-	if (typeof header !== 'string' || header.length > 2000) fail('BAD_REQUEST', 'upload_meta_invalid');
+	// 40 photo hashes in base64url JSON need ~2.8 KB; leave room.
+	if (typeof header !== 'string' || header.length > 4096) fail('BAD_REQUEST', 'upload_meta_invalid');
 	try {
 		return uploadMeta.parse(JSON.parse(Buffer.from(header, 'base64url').toString('utf8')));
 	} catch {
@@ -72,6 +74,25 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 	return a.byteLength === b.byteLength && timingSafeEqual(a, b);
 }
 
+/** Photos an employee may have waiting for their record (two full submissions' worth). */
+const MAX_PENDING_IMAGES = 2 * MAX_IMAGES;
+
+/** When this very item (same employee, same bytes) was stored, or null if it was not. */
+async function storedAt(db: Db, meta: z.infer<typeof uploadMeta>, employeeId: string, sha256: string, bytes: Uint8Array): Promise<Date | null> {
+	const [done] = await db
+		.select({ employeeId: submissions.employeeId, imageHashes: submissions.imageHashes, ciphertext: submissions.ciphertext, createdAt: submissions.createdAt })
+		.from(submissions)
+		.where(eq(submissions.id, meta.submissionId));
+	if (done?.employeeId !== undefined && done.employeeId !== employeeId) return null;
+	if (meta.kind !== 'image') return done && sameBytes(done.ciphertext, bytes) ? done.createdAt : null;
+	if (done) return done.imageHashes[meta.itemIndex - 1] === sha256 ? done.createdAt : null;
+	const [image] = await db
+		.select({ employeeId: submissionImages.employeeId, sha256: submissionImages.sha256, createdAt: submissionImages.createdAt })
+		.from(submissionImages)
+		.where(and(eq(submissionImages.submissionId, meta.submissionId), eq(submissionImages.itemIndex, meta.itemIndex)));
+	return image && image.employeeId === employeeId && image.sha256 === sha256 ? image.createdAt : null;
+}
+
 /** A reason may be free text, but must not carry a My Number into the (plaintext) audit trail. */
 const reason = z
 	.string()
@@ -100,10 +121,14 @@ export const submissionRouter = createTRPCRouter({
 		const bytes = await readAll(input, ctx.services.config.uploadLimitBytes);
 		if (!isAgeFile(bytes)) fail('BAD_REQUEST', 'upload_not_ciphertext');
 		const sha256 = createHash('sha256').update(bytes).digest('base64url');
-		const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, ctx.employee.companyId));
+		const employee = ctx.employee;
+		// A resend of what is already stored gets its receipt again, even if keys or invitation changed since
+		// (its first answer may have been lost): the outbox must not be told to submit it a second time.
+		const stored = await storedAt(ctx.db, meta, employee.id, sha256, bytes);
+		if (stored) return { id: meta.submissionId, itemIndex: meta.kind === 'image' ? meta.itemIndex : 0, sha256, receivedAt: stored.toISOString() };
+		const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, employee.companyId));
 		if (!company) fail('NOT_FOUND', 'not_found');
 		if (meta.epoch !== company.currentEpoch) fail('CONFLICT', 'epoch_outdated');
-		const employee = ctx.employee;
 		if (meta.device && employee.invitationId) {
 			// Sealed on a phone joined through another invitation: under this session it would fail the handler's device check.
 			const [registered] = await ctx.db.select({ key: invitations.devicePublicKey }).from(invitations).where(eq(invitations.id, employee.invitationId));
@@ -119,6 +144,12 @@ export const submissionRouter = createTRPCRouter({
 					if (done.employeeId === employee.id && done.imageHashes[meta.itemIndex - 1] === sha256) return now;
 					fail('CONFLICT', 'submission_conflict');
 				}
+				// Photos of submissions that never complete must not fill the disk.
+				const [pending] = await tx
+					.select({ n: sql<number>`count(*)::int` })
+					.from(submissionImages)
+					.where(and(eq(submissionImages.employeeId, employee.id), sql`not exists (select 1 from ${submissions} where ${submissions.id} = ${submissionImages.submissionId})`));
+				if ((pending?.n ?? 0) >= MAX_PENDING_IMAGES) fail('CONFLICT', 'too_many_pending_photos');
 				const inserted = await tx
 					.insert(submissionImages)
 					.values({ submissionId: meta.submissionId, itemIndex: meta.itemIndex, companyId: employee.companyId, employeeId: employee.id, ciphertext: bytes, size: bytes.byteLength, sha256, createdAt: now })
@@ -230,7 +261,13 @@ export const submissionRouter = createTRPCRouter({
 			const now = ctx.services.now();
 			const statusReason = input.status === 'returned' ? input.reason : null;
 			await ctx.db.transaction(async (tx) => {
-				await tx.update(submissions).set({ status: input.status, statusReason, statusAt: now }).where(eq(submissions.id, input.submissionId));
+				// Conditional: a correction committed meanwhile (superseded) must not be overwritten.
+				const changed = await tx
+					.update(submissions)
+					.set({ status: input.status, statusReason, statusAt: now })
+					.where(and(eq(submissions.id, input.submissionId), ne(submissions.status, 'superseded')))
+					.returning({ id: submissions.id });
+				if (!changed.length) fail('CONFLICT', 'submission_superseded');
 				await appendAuditInTx(
 					tx,
 					handlerEvent(ctx, { companyId: meta.companyId, action: input.status === 'accepted' ? 'accept' : 'return', targetType: 'submission', targetId: input.submissionId, reason: statusReason, detail: { employeeId: meta.employeeId } }),
