@@ -6,7 +6,7 @@ export interface TestClient {
 	trpc: ReturnType<typeof createTRPCClient<AppRouter>>;
 	cookies: Map<string, string>;
 	/** Sends a raw upload with the metadata header, as the browser does. */
-	upload(meta: unknown, bytes: Uint8Array): Promise<{ id: string; receivedAt: string }>;
+	upload(meta: unknown, bytes: Uint8Array): Promise<{ id: string; itemIndex: number; sha256: string; receivedAt: string }>;
 }
 
 export function testClient(baseUrl: string, opts: { lang?: 'ja' | 'en'; userAgent?: string } = {}): TestClient {

@@ -333,6 +333,7 @@ export const submissionRouter = createTRPCRouter({
 				verified: isNotNull(submissions.verifiedRecord),
 				kind: submissions.kind,
 				status: submissions.status,
+				statusReason: submissions.statusReason,
 				imageHashes: submissions.imageHashes,
 				sealedDeviceSecret: invitations.sealedDeviceSecret,
 				devicePublicKey: invitations.devicePublicKey,
@@ -346,6 +347,7 @@ export const submissionRouter = createTRPCRouter({
 			verified: row.verified,
 			kind: row.kind,
 			status: row.status,
+			statusReason: row.statusReason,
 			/** How many photos the submission has; each is fetched with `submission.image`. */
 			images: row.imageHashes.length,
 			ciphertext: toB64(row.ciphertext),

@@ -50,6 +50,8 @@ class OutboxManager {
 	async enqueue(p: { items: SealedItem[]; submissionId: string; epoch: number; employeeId: string; decline?: boolean; supersedes?: string | null; device?: string | null }): Promise<void> {
 		const box = await this.#outbox();
 		await box.enqueue(p);
+		// Ask the browser not to evict the queue (Safari may clear a site's storage after 7 days unused).
+		void navigator.storage?.persist?.().catch(() => false);
 		for (const item of p.items) this.files[`${p.submissionId}:${item.itemIndex}`] = 'queued';
 		await this.#refresh();
 		void this.flush(true);
@@ -81,24 +83,25 @@ class OutboxManager {
 			this.sending = false;
 			await this.#refresh();
 		}
-		const next = await box.nextAttemptAt();
+		const next = await box.nextAttemptAt(this.#employeeId);
 		if (next !== null && !this.signedOut) this.#timer = setTimeout(() => void this.flush(), Math.max(1_000, next - Date.now()));
 	}
 
 	/** Drops a submission that can never be sent (after telling the employee). */
 	async discard(submissionId: string): Promise<void> {
-		await (await this.#outbox()).discard(submissionId);
+		if (!this.#employeeId) return;
+		await (await this.#outbox()).discard(submissionId, this.#employeeId);
 		await this.#refresh();
 	}
 
 	/** Queued items, for the progress list (sizes and states only; the bytes are ciphertext). */
 	async items(): Promise<Pick<OutboxItem, 'key' | 'submissionId' | 'itemIndex' | 'kind' | 'failed'>[]> {
-		return (await (await this.#outbox()).list()).map(({ key, submissionId, itemIndex, kind, failed }) => ({ key, submissionId, itemIndex, kind, failed }));
+		return (await (await this.#outbox()).list(this.#employeeId ?? '')).map(({ key, submissionId, itemIndex, kind, failed }) => ({ key, submissionId, itemIndex, kind, failed }));
 	}
 
 	async #refresh(): Promise<void> {
 		const box = await this.#outbox();
-		const all = await box.list();
+		const all = await box.list(this.#employeeId ?? '');
 		this.pending = new Set(all.filter((i) => !i.failed).map((i) => i.submissionId)).size;
 		const failed = new Map<string, string>();
 		for (const i of all) if (i.failed) failed.set(i.submissionId, i.failed);

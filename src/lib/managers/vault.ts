@@ -310,6 +310,8 @@ export interface OpenedSubmission {
 	header: EnvelopeHeader;
 	identity: string;
 	devicePublicKey: string;
+	/** Where the server says the submission stands (metadata; the record itself is what was signed). */
+	status: { status: 'submitted' | 'accepted' | 'returned' | 'superseded'; reason: string | null };
 }
 
 /**
@@ -384,7 +386,7 @@ export async function revealSubmission(
 			});
 		}
 	}
-	return { record: record as Record<string, unknown>, images: header.siblingHashes.length, header, identity: epoch.identity, devicePublicKey: device.publicKey };
+	return { record: record as Record<string, unknown>, images: header.siblingHashes.length, header, identity: epoch.identity, devicePublicKey: device.publicKey, status: { status: sealed.status, reason: sealed.statusReason } };
 }
 
 /**
@@ -421,7 +423,8 @@ export async function sealForCompany(p: {
 	offlineKeys?: CompanyKeysResponse | null;
 }) {
 	// Fresh keys when the server answers (a key change must be seen); else the ones fetched when the page opened.
-	const keys = await api.employee.companyKeys.query().catch((error: unknown) => {
+	// A bad connection must not keep the employee waiting: after 8 s the keys fetched earlier serve.
+	const keys = await api.employee.companyKeys.query(undefined, { signal: AbortSignal.timeout(8_000) }).catch((error: unknown) => {
 		if (p.offlineKeys) return p.offlineKeys;
 		throw error;
 	});

@@ -95,25 +95,28 @@ export class Outbox {
 		await this.#db.items.bulkPut(rows);
 	}
 
-	/** Everything still queued (failed items included), oldest submission first, photos before records. */
-	async list(): Promise<OutboxItem[]> {
-		const rows = await this.#db.items.orderBy('queuedAt').toArray();
+	/**
+	 * Everything still queued (failed items included), oldest submission first, photos before records;
+	 * only the given employee's when named (a shared phone shows nobody else's).
+	 */
+	async list(employeeId?: string): Promise<OutboxItem[]> {
+		const rows = (await this.#db.items.orderBy('queuedAt').toArray()).filter((i) => employeeId === undefined || i.employeeId === employeeId);
 		return rows.sort((a, b) => a.queuedAt - b.queuedAt || a.submissionId.localeCompare(b.submissionId) || (a.itemIndex === 0 ? 1 : 0) - (b.itemIndex === 0 ? 1 : 0) || a.itemIndex - b.itemIndex);
 	}
 
 	/** Distinct submissions still waiting (not failed). */
-	async pendingSubmissions(): Promise<string[]> {
-		return [...new Set((await this.list()).filter((i) => !i.failed).map((i) => i.submissionId))];
+	async pendingSubmissions(employeeId?: string): Promise<string[]> {
+		return [...new Set((await this.list(employeeId)).filter((i) => !i.failed).map((i) => i.submissionId))];
 	}
 
-	/** Drops a submission the employee gave up on (after a permanent failure). */
-	async discard(submissionId: string): Promise<void> {
-		await this.#db.items.where('submissionId').equals(submissionId).delete();
+	/** Drops a submission the employee gave up on (after a permanent failure); only theirs. */
+	async discard(submissionId: string, employeeId: string): Promise<void> {
+		await this.#db.items.where('submissionId').equals(submissionId).and((i) => i.employeeId === employeeId).delete();
 	}
 
 	/** The earliest time a waiting item may be retried, or null when nothing waits. */
-	async nextAttemptAt(): Promise<number | null> {
-		const times = (await this.list()).filter((i) => !i.failed).map((i) => i.nextAttemptAt);
+	async nextAttemptAt(employeeId?: string): Promise<number | null> {
+		const times = (await this.list(employeeId)).filter((i) => !i.failed).map((i) => i.nextAttemptAt);
 		return times.length ? Math.min(...times) : null;
 	}
 
@@ -130,8 +133,8 @@ export class Outbox {
 		let sent = 0;
 		let stoppedBy: FlushResult['stoppedBy'] = null;
 		const blocked = new Set<string>(); // submissions whose photo failed this round: their record waits
-		for (const item of await this.list()) {
-			if (item.failed || item.employeeId !== opts.employeeId || blocked.has(item.submissionId)) continue;
+		for (const item of await this.list(opts.employeeId)) {
+			if (item.failed || blocked.has(item.submissionId)) continue;
 			if (!opts.force && item.nextAttemptAt > Date.now()) {
 				blocked.add(item.submissionId);
 				continue;
@@ -169,7 +172,7 @@ export class Outbox {
 				}
 			}
 		}
-		const remaining = (await this.list()).filter((i) => !i.failed).length;
+		const remaining = (await this.list(opts.employeeId)).filter((i) => !i.failed).length;
 		return { sent, remaining, stoppedBy };
 	}
 

@@ -79,16 +79,21 @@ describe('outbox', () => {
 			['sub-d:0', 'epoch_outdated']
 		]);
 		expect(await box.pendingSubmissions()).toEqual([]);
-		await box.discard('sub-d');
+		await box.discard('sub-d', 'someone-else');
+		expect(await box.list()).toHaveLength(2);
+		await box.discard('sub-d', EMPLOYEE);
 		expect(await box.list()).toEqual([]);
 	});
 
-	it("sends nothing under another employee's session", async () => {
+	it("sends and shows nothing under another employee's session", async () => {
 		const box = fresh();
 		const s = server();
 		await box.enqueue({ items: [item(0, 9)], submissionId: 'sub-f', epoch: 1, employeeId: EMPLOYEE });
-		expect(await box.flush(s.upload, { employeeId: 'someone-else' })).toMatchObject({ sent: 0, remaining: 1 });
+		expect(await box.flush(s.upload, { employeeId: 'someone-else' })).toMatchObject({ sent: 0, remaining: 0 });
 		expect(s.calls).toEqual([]);
+		// Nor shows it: the other employee's queue is empty, this one's still holds the item.
+		expect(await box.pendingSubmissions('someone-else')).toEqual([]);
+		expect(await box.pendingSubmissions(EMPLOYEE)).toEqual(['sub-f']);
 	});
 
 	it('marks a decline and a correction on the record only', async () => {
