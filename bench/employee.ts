@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from '@playwright/test';
 import jpeg from 'jpeg-js';
 import { addEmployee, setUpHandler } from '../tests/support/journey';
+import { runOcrBench } from './ocr';
 import type { ServerProcess } from '../tests/support/spawn';
 
 export interface EmployeeFigure {
@@ -145,6 +146,7 @@ export async function runEmployeeBench(server: ServerProcess, workDir: string): 
 			figures.push({ name: `prepare one 12 MP photo in the Worker${label} (median of 9)`, value: Math.round(median(prepare)), unit: 'ms', note: `${round(photoBytes / 1048576)} MB JPEG in, ≤ 2000 px JPEG out` });
 		}
 		await context.close();
+		figures.push(...(await runOcrBench(browser, server.url)));
 		const pre = precacheBytes();
 		figures.push({ name: 'service worker precache', value: round(pre.bytes / 1048576), unit: 'MiB', note: `${pre.files} files, of which OCR assets ${round(pre.ocrBytes / 1048576)} MiB` });
 		return { figures, browserVersion: browser.version() };

@@ -16,7 +16,9 @@
  *    line (with tesseract's digit whitelist "〒100-0001 … 2035年" came out as "71000001 2035", an 8-4 reading);
  *    such readings nearly always fail the check digit and end up as invalid candidates.
  * 4. **Decision.** Readings whose check digit passes (`isValidIndividualNumber`) are *valid*. `number` is set only when
- *    exactly one distinct valid reading exists; two different valid numbers (a 住民票 listing a household) give
+ *    exactly one distinct valid reading exists and no dash-joined one passes too (the documents print the number with
+ *    spaces or none; a dash joins a postal code such as 〒100-0001, which OCR once read as "7100-0001 2030", a passing
+ *    4-4-4 reading); dash-joined readings are offered as candidates only; two different valid numbers (a 住民票 listing a household) give
  *    `number: null` with both as candidates.
  * 5. **One-digit correction, only as a last resort.** When *no* reading passes, each failing reading whose digit
  *    confidences are all known is examined. If exactly one of its 12 digits is doubtful (confidence below
@@ -68,6 +70,11 @@ export interface Reading {
 	guessed: boolean[];
 	/** Whether `digits` passes the check digit. */
 	valid: boolean;
+	/**
+	 * Whether a dash joins two of its groups. The three documents print the number with spaces or none;
+	 * dashes join postal codes and phone numbers, so such a reading is offered, never filled in (rule 4).
+	 */
+	dashed?: boolean;
 }
 
 /** What {@link decide} concludes from a set of readings. */
@@ -95,6 +102,8 @@ interface Group {
 	digits: string;
 	confidences: (number | undefined)[];
 	guessed: boolean[];
+	/** Joined to the group before it by a dash rather than a space. */
+	afterDash?: boolean;
 }
 
 /** Full-width ASCII (U+FF01–FF5E) to ASCII; everything else unchanged. */
@@ -138,6 +147,7 @@ function chains(chars: Char[]): Group[][] {
 	let chain: Group[] = [];
 	let group: (Group & { real: number }) | null = null;
 	let dashes = 0; // dashes seen since the last group
+	let dashBefore = false; // the current group follows a dash
 
 	const endChain = (): void => {
 		if (chain.length) result.push(chain);
@@ -146,10 +156,11 @@ function chains(chars: Char[]): Group[][] {
 	const endGroup = (): boolean => {
 		if (!group) return true;
 		const ok = group.real * 2 >= group.digits.length;
-		if (ok) chain.push({ digits: group.digits, confidences: group.confidences, guessed: group.guessed });
+		if (ok) chain.push({ digits: group.digits, confidences: group.confidences, guessed: group.guessed, afterDash: chain.length > 0 && dashBefore });
 		else endChain(); // a word of letters is text, not a number: it separates what is on either side
 		group = null;
 		dashes = 0;
+		dashBefore = false;
 		return ok;
 	};
 
@@ -165,7 +176,10 @@ function chains(chars: Char[]): Group[][] {
 			if (isDigit) group.real++;
 		} else if (SPACE.test(ch) || DASH.test(ch)) {
 			endGroup();
-			if (DASH.test(ch) && ++dashes > 1) endChain();
+			if (DASH.test(ch)) {
+				dashBefore = true;
+				if (++dashes > 1) endChain();
+			}
 		} else {
 			endGroup();
 			endChain();
@@ -191,7 +205,8 @@ function lineReadings(line: OcrLine): Reading[] {
 						digits,
 						confidences: parts.flatMap((p) => p.confidences),
 						guessed: parts.flatMap((p) => p.guessed),
-						valid: isValidIndividualNumber(digits)
+						valid: isValidIndividualNumber(digits),
+						...(parts.slice(1).some((p) => p.afterDash) ? { dashed: true } : {})
 					});
 				}
 				if (length >= 12 || !GRID.has(length)) break;
@@ -235,14 +250,17 @@ const distinct = (xs: string[]): string[] => [...new Set(xs)];
 
 /** Applies rules 4 and 5 to readings (possibly gathered from several OCR passes). */
 export function decide(readings: Reading[]): Decision {
-	let valid = distinct(readings.filter((r) => r.valid).map((r) => r.digits));
+	const spaced = readings.filter((r) => !r.dashed);
+	let valid = distinct(spaced.filter((r) => r.valid).map((r) => r.digits));
 	let corrected: string[] = [];
 	if (valid.length === 0) {
-		corrected = distinct(readings.map(correctOneDigit).filter((d): d is string => d !== null));
+		corrected = distinct(spaced.map(correctOneDigit).filter((d): d is string => d !== null));
 		valid = corrected;
 	}
-	const invalid = distinct(readings.map((r) => r.digits)).filter((d) => !valid.includes(d));
-	return { number: valid.length === 1 ? valid[0]! : null, candidates: [...valid, ...invalid], corrected };
+	// Dash-joined readings that pass are shown, after the others, but never decide `number`.
+	const dashedValid = distinct(readings.filter((r) => r.dashed && r.valid).map((r) => r.digits)).filter((d) => !valid.includes(d));
+	const invalid = distinct(readings.map((r) => r.digits)).filter((d) => !valid.includes(d) && !dashedValid.includes(d));
+	return { number: valid.length === 1 && dashedValid.length === 0 ? valid[0]! : null, candidates: [...valid, ...dashedValid, ...invalid], corrected };
 }
 
 /** {@link findReadings} then {@link decide}. Plain text carries no confidences, so rule 5 never applies to it. */
