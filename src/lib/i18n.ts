@@ -17,7 +17,7 @@ export function formatDateTime(iso: string | null | undefined, fallback = m.comm
 	}).format(date);
 }
 
-export type EmployeeStatus = 'invited' | 'not_invited' | 'joined' | 'submitted';
+export type EmployeeStatus = 'invited' | 'not_invited' | 'joined' | 'submitted' | 'accepted' | 'returned' | 'declined';
 
 export function employeeStatusLabel(status: EmployeeStatus): string {
 	switch (status) {
@@ -29,6 +29,12 @@ export function employeeStatusLabel(status: EmployeeStatus): string {
 			return m.status_joined();
 		case 'submitted':
 			return m.status_submitted();
+		case 'accepted':
+			return m.status_accepted();
+		case 'returned':
+			return m.status_returned();
+		case 'declined':
+			return m.status_declined();
 	}
 }
 

@@ -141,11 +141,13 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 
 	it('returns with a reason, takes a correction that supersedes, and records a refusal', async () => {
 		const { employee, device } = await join(app.url, await addEmployee(handler, 'S-4'));
+		const rosterStatus = async () => (await handler.client.trpc.employee.list.query({ companyId: handler.company.companyId })).find((e) => e.code === 'S-4')!.status;
 		const first = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_FRONT]);
 		for (const item of first.items) await upload(employee, first, item);
 		expect((await employee.trpc.submission.mine.query()).submissions).toMatchObject([{ id: first.submissionId, status: 'submitted', images: 1 }]);
 
 		await handler.client.trpc.submission.setStatus.mutate({ submissionId: first.submissionId, status: 'returned', reason: '写真が不鮮明です。撮り直してください。' });
+		expect(await rosterStatus()).toBe('returned');
 		const mine = await employee.trpc.submission.mine.query();
 		expect(mine.purposes).toEqual(['withholding', 'employment_insurance', 'social_insurance']);
 		expect(mine.submissions[0]).toMatchObject({ status: 'returned', statusReason: '写真が不鮮明です。撮り直してください。' });
@@ -162,12 +164,15 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 		const third = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, []);
 		expect((await failure(upload(employee, third, third.items[0]!, { supersedes: first.submissionId }))).data.appCode).toBe('submission_not_replaceable');
 		expect((await failure(handler.client.trpc.submission.setStatus.mutate({ submissionId: first.submissionId, status: 'accepted' }))).data.appCode).toBe('submission_superseded');
+		expect(await rosterStatus()).toBe('submitted');
 		await handler.client.trpc.submission.setStatus.mutate({ submissionId: second.submissionId, status: 'accepted' });
+		expect(await rosterStatus()).toBe('accepted');
 
 		// 「提供しない」: a sealed record like any other, marked for the company's refusal log.
 		const declined = await seal(employee, device, { decline: true, reason: '番号がまだ届いていません' }, []);
 		await employee.upload({ kind: 'decline', submissionId: declined.submissionId, epoch: declined.epoch }, declined.items[0]!.sealed);
 		expect((await employee.trpc.submission.mine.query()).submissions[0]).toMatchObject({ id: declined.submissionId, kind: 'decline', status: 'submitted' });
+		expect(await rosterStatus()).toBe('declined');
 		const history = await handler.client.trpc.audit.list.query({ companyId: handler.company.companyId });
 		const actions = (history as { items?: { action: string }[] }).items ?? (history as { action: string }[]);
 		expect(actions.map((e) => e.action)).toEqual(expect.arrayContaining(['submit', 'return', 'accept', 'decline']));

@@ -34,23 +34,25 @@ export const employeeRouter = createTRPCRouter({
 		const invitationOf = new Map<string, 'used' | 'pending'>();
 		for (const i of invites) if (invitationOf.get(i.employeeId) !== 'used') invitationOf.set(i.employeeId, i.usedAt ? 'used' : 'pending');
 		const subs = await ctx.db
-			.select({ id: submissions.id, employeeId: submissions.employeeId, createdAt: submissions.createdAt, epoch: submissions.epoch })
+			.select({ id: submissions.id, employeeId: submissions.employeeId, createdAt: submissions.createdAt, epoch: submissions.epoch, kind: submissions.kind, state: submissions.status })
 			.from(submissions)
 			.where(eq(submissions.companyId, input.companyId))
 			.orderBy(desc(submissions.createdAt));
 		const latestOf = new Map<string, (typeof subs)[number]>();
-		for (const sub of subs) if (!latestOf.has(sub.employeeId)) latestOf.set(sub.employeeId, sub);
+		// The newest one that a correction has not replaced is the employee's current submission.
+		for (const sub of subs) if (sub.state !== 'superseded' && !latestOf.has(sub.employeeId)) latestOf.set(sub.employeeId, sub);
 		return rows.map((r) => {
 			const invitation = invitationOf.get(r.id) ?? ('none' as const);
 			const latest = latestOf.get(r.id);
-			const status = latest ? 'submitted' : r.joinedAt ? 'joined' : invitation === 'pending' ? 'invited' : 'not_invited';
+			const submitted = latest ? (latest.kind === 'decline' ? 'declined' : latest.state === 'accepted' ? 'accepted' : latest.state === 'returned' ? 'returned' : 'submitted') : null;
+			const status = submitted ?? (r.joinedAt ? 'joined' : invitation === 'pending' ? 'invited' : 'not_invited');
 			return {
 				id: r.id,
 				code: r.code,
 				sealedName: toB64(r.sealedName),
 				sealedProfile: r.sealedProfile ? toB64(r.sealedProfile) : null,
 				employment: r.employment,
-				status: status as 'submitted' | 'joined' | 'invited' | 'not_invited',
+				status: status as 'accepted' | 'returned' | 'declined' | 'submitted' | 'joined' | 'invited' | 'not_invited',
 				invitation,
 				latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt.toISOString(), epoch: latest.epoch } : null
 			};
