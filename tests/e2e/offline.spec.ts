@@ -1,6 +1,7 @@
 /**
- * The PWA offline: the shell opens with the server gone, and a submission made with no network waits
- * sealed in the outbox and arrives exactly once when the app is opened again online.
+ * The PWA offline: the shell opens with the server gone; a submission made with no network waits
+ * sealed in the outbox and arrives exactly once when the app is opened again online; and a server
+ * killed in the middle of a photo upload leaves, after a restart, exactly one complete submission.
  */
 import { expect, test } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -93,6 +94,58 @@ test('a submission made with no network and the server down arrives exactly once
 		expect(submissions).toHaveLength(1);
 		const revealed = await owner.client.trpc.submission.reveal.mutate({ submissionId: submissions[0]!.id, reason: '送信の確認' });
 		expect(revealed.images).toBe(2);
+		await context.close();
+	} finally {
+		await server.stop();
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test('the server dies in the middle of a photo upload; after a restart exactly one complete submission exists', async ({ browser }) => {
+	const dir = mkdtempSync(join(tmpdir(), 'mnv-crash-'));
+	const env = { DATA_DIR: dir, PORT: String(await freePort()) };
+	let server = await spawnServer(env);
+	try {
+		const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
+		const { employeeId, token, secret, initialPassword } = await addEmployee(owner, 'CRASH-1');
+		const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+		let page = await context.newPage();
+		await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
+		await page.getByLabel('初期パスワード').fill(initialPassword);
+		await page.getByRole('button', { name: 'はじめる' }).click();
+		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
+		await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', undefined, { timeout: 30_000 });
+
+		// A slow uplink, so the second photo is still on the wire when the server is killed.
+		const cdp = await context.newCDPSession(page);
+		await cdp.send('Network.enable');
+		await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: 1_000_000, uploadThroughput: 40_000 });
+		let killed = false;
+		const secondPhotoStarted = new Promise<void>((resolve) => {
+			page.on('request', (request) => {
+				const meta = request.headers()['x-upload-meta'];
+				if (meta && JSON.parse(Buffer.from(meta, 'base64url').toString()).itemIndex === 2) resolve();
+			});
+		});
+		const crash = secondPhotoStarted.then(async () => {
+			await new Promise((r) => setTimeout(r, 1_000));
+			await server.stop('SIGKILL');
+			killed = true;
+		});
+		await submitAsEmployee(page, { number: NUMBER, name: '試験　花子', kana: 'しけん はなこ', birth: '1990-04-01', address: '東京都千代田区見本町1-2-3' });
+		await crash;
+		expect(killed).toBe(true);
+		await expect(page.getByTestId('queued-state')).toContainText('送信を待っています');
+		await page.close();
+
+		server = await spawnServer(env);
+		page = await context.newPage();
+		await page.goto(`${server.url}/me`);
+		await expect(page.getByTestId('submission-status')).toContainText('受付済み・確認待ち', { timeout: 60_000 });
+		await expect(page.getByTestId('submission-status')).toHaveCount(1);
+		const submissions = await owner.client.trpc.submission.list.query({ companyId: owner.company.companyId, employeeId });
+		expect(submissions).toHaveLength(1);
+		expect((await owner.client.trpc.submission.reveal.mutate({ submissionId: submissions[0]!.id, reason: '送信の確認' })).images).toBe(2);
 		await context.close();
 	} finally {
 		await server.stop();
