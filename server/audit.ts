@@ -30,6 +30,7 @@ export type AuditAction =
 	| 'second_factor'
 	| 'company_create'
 	| 'recovery_kit_confirm'
+	| 'purposes_update'
 	| 'user_create'
 	| 'key_grant'
 	| 'key_pin'

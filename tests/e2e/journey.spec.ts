@@ -80,6 +80,11 @@ for (const backend of backends) {
 			await handler.getByRole('button', { name: '保管を確認' }).click();
 			await expect(handler.getByText(/鍵の世代 1 までの復旧キットを保管済み/)).toBeVisible();
 
+			// The 責任者 adds a purpose of use to the notice; the employee will read and acknowledge it.
+			await handler.getByLabel('労災保険の請求事務').check();
+			await handler.getByRole('button', { name: '利用目的を保存' }).click();
+			await expect(handler.getByText('利用目的を保存しました。')).toBeVisible();
+
 			// 4. An employee with a sealed name, and an invitation.
 			await handler.getByLabel('従業員コード').fill('E-0001');
 			await handler.getByLabel('氏名').fill(EMPLOYEE_NAME);
@@ -97,7 +102,7 @@ for (const backend of backends) {
 			await expect(employee.getByText('見本商事株式会社')).toBeVisible();
 			await employee.getByLabel('初期パスワード').fill(initialPassword);
 			await employee.getByRole('button', { name: 'はじめる' }).click();
-			await submitAsEmployee(employee, { number: NUMBER_TYPED, name: EMPLOYEE_NAME, kana: 'ミホン タロウ', birth: 'H2.4.1', address: ADDRESS, dependent: DEPENDENT });
+			await submitAsEmployee(employee, { number: NUMBER_TYPED, name: EMPLOYEE_NAME, kana: 'ミホン タロウ', birth: 'H2.4.1', address: ADDRESS, dependent: DEPENDENT, purpose: '労災保険の請求事務' });
 			await expect(employee.getByTestId('queued-state')).toHaveText(/会社に届きました/, { timeout: 30_000 });
 			await expectNothingReadableStored(employee, [NUMBER, '1234 5678 9018', EMPLOYEE_NAME, 'みほん　たろう', ADDRESS_STORED, DEPENDENT.name, DEPENDENT_NUMBER]);
 			await employee.getByRole('button', { name: '提出の状況を見る' }).click();
@@ -121,6 +126,7 @@ for (const backend of backends) {
 			// The details, the dependent and the photos: each photo is fetched (reason recorded again) and checked against the record.
 			await expect(handler.getByTestId('revealed-details')).toContainText(ADDRESS_STORED);
 			await expect(handler.getByTestId('revealed-details')).toContainText('平成2年4月1日');
+			await expect(handler.getByTestId('revealed-details')).toContainText('労災保険の請求事務');
 			await expect(handler.getByText('9876 5432 1000')).toBeVisible();
 			await handler.getByRole('button', { name: '写真 2 を表示' }).click();
 			const photo = handler.getByRole('img', { name: 'マイナンバーカード（裏面・番号のある面）' });

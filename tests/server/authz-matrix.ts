@@ -87,6 +87,7 @@ export const MATRIX: Record<string, string> = {
 	'audit.list':              '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	// Company A, its 責任者 only.
 	'company.confirmRecoveryKit':'✗  ✗    ✗    ✗    ✓    ✗    ✗    ✗',
+	'company.setPurposes':     '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.candidates':      '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.grant':           '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.revoke':          '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗'

@@ -196,6 +196,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			'submission.reveal': { submissionId: employeeA.submissionId, reason: '権限の確認' },
 			'submission.storeVerified': { submissionId: employeeA.submissionId, sealed: bogus },
 			'submission.image': { submissionId: employeeA.submissionId, itemIndex: 1, reason: '権限の確認' },
+			'company.setPurposes': { companyId: A, purposes: ['withholding', 'employment_insurance', 'social_insurance'] },
 			'submission.setStatus': { submissionId: employeeA.submissionId, status: 'accepted' },
 			'submission.exportVerified': { companyId: A, reason: '権限の確認' },
 			'audit.list': { companyId: A },

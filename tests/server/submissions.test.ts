@@ -146,6 +146,15 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 		for (const item of first.items) await upload(employee, first, item);
 		expect((await employee.trpc.submission.mine.query()).submissions).toMatchObject([{ id: first.submissionId, status: 'submitted', images: 1 }]);
 
+		// The 責任者 notifies another set of purposes: employees see it; an unknown or empty set is refused.
+		const companyId = handler.company.companyId;
+		await handler.client.trpc.company.setPurposes.mutate({ companyId, purposes: ['national_pension_3', 'withholding'] });
+		expect((await employee.trpc.submission.mine.query()).purposes).toEqual(['withholding', 'national_pension_3']);
+		expect((await handler.client.trpc.company.get.query({ companyId })).purposes).toEqual(['withholding', 'national_pension_3']);
+		expect((await failure(handler.client.trpc.company.setPurposes.mutate({ companyId, purposes: [] }))).data.appCode).toBe('invalid_input');
+		expect((await failure(handler.client.trpc.company.setPurposes.mutate({ companyId, purposes: ['marketing' as 'withholding'] }))).data.appCode).toBe('invalid_input');
+		await handler.client.trpc.company.setPurposes.mutate({ companyId, purposes: ['withholding', 'employment_insurance', 'social_insurance'] });
+
 		await handler.client.trpc.submission.setStatus.mutate({ submissionId: first.submissionId, status: 'returned', reason: '写真が不鮮明です。撮り直してください。' });
 		expect(await rosterStatus()).toBe('returned');
 		const mine = await employee.trpc.submission.mine.query();

@@ -17,12 +17,15 @@ export interface EmployeeInput {
 	birth: string;
 	address: string;
 	dependent?: { name: string; kana: string; birth: string; number: string };
+	/** A purpose of use the notice must list. */
+	purpose?: string;
 }
 
 /** From the /me home screen to "sent or queued": purposes, documents, photos, number, details, dependents, review. */
 export async function submitAsEmployee(page: Page, input: EmployeeInput): Promise<void> {
 	await page.getByRole('button', { name: '提出を始める' }).click();
 	await expect(page.getByRole('heading', { name: '利用目的の確認' })).toBeVisible();
+	if (input.purpose) await expect(page.getByTestId('purposes')).toContainText(input.purpose);
 	await page.getByRole('button', { name: '次へ' }).click();
 	await expect(page.getByRole('alert')).toContainText('チェックを入れてください');
 	await page.getByLabel('利用目的を確認しました').check();

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { fingerprint, isAgeFile, verifyCompanyPin, verifyManifestChain, verifyMemberStatement, type Member } from '../../../src/lib/crypto/index';
 import { isValidCorporateNumber, normalizeNumberInput } from '../../../src/lib/mynumber/index';
+import { isPurpose, PURPOSES } from '../../../src/lib/purposes/index';
 import { appendAuditInTx, handlerEvent } from '../../audit';
 import { companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, organisations, users } from '../../db/schema';
 import { b64, plainText, sealedGrant, signedManifest, toB64, toBytes, uuid } from '../inputs';
@@ -176,6 +177,23 @@ export const companyRouter = createTRPCRouter({
 				);
 			});
 			return { ok: true as const };
+		}),
+
+	/**
+	 * The company's notified 利用目的 (責任者 only). They apply to what employees submit from now on;
+	 * each submission seals the set its employee acknowledged (DOMAIN.md §5: a new purpose needs a new notice).
+	 */
+	setPurposes: handlerProcedure
+		.input(z.object({ companyId: uuid, purposes: z.array(z.enum(PURPOSES)).min(1).max(PURPOSES.length) }))
+		.mutation(async ({ ctx, input }) => {
+			await requireRole(ctx, input.companyId, ['responsible']);
+			const purposes = PURPOSES.filter((p) => input.purposes.includes(p));
+			const now = ctx.services.now();
+			await ctx.db.transaction(async (tx) => {
+				await tx.update(companies).set({ purposes }).where(eq(companies.id, input.companyId));
+				await appendAuditInTx(tx, handlerEvent(ctx, { companyId: input.companyId, action: 'purposes_update', targetType: 'company', targetId: input.companyId, detail: { purposes: purposes.join(',') } }), now);
+			});
+			return { purposes };
 		}),
 
 	/**
@@ -444,6 +462,7 @@ export const companyRouter = createTRPCRouter({
 		return {
 			id: company.id,
 			name: company.name,
+			purposes: company.purposes.filter(isPurpose),
 			corporateNumber: company.corporateNumber,
 			rootPublicKey: company.rootPublicKey,
 			rootFingerprint: company.rootFingerprint,
