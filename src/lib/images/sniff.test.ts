@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitScale, laplacianVariance } from './prepare';
-import { hasExif, sniffImage } from './sniff';
+import { sniffImage } from './sniff';
 
 const bytes = (...parts: (number[] | string)[]) => new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
 
@@ -17,15 +17,6 @@ describe('sniffImage', () => {
 		expect(sniffImage(bytes('\0\0\0\x18', 'ftyp', 'mif1', '\0'.repeat(4)))).toBe('heic');
 		expect(sniffImage(bytes('%PDF-1.7', '\0'.repeat(8)))).toBe('unknown');
 		expect(sniffImage(bytes([0xff, 0xd8]))).toBe('unknown');
-	});
-});
-
-describe('hasExif', () => {
-	it('finds an APP1 Exif segment and stops at the image data', () => {
-		const exif = bytes([0xff, 0xd8, 0xff, 0xe1, 0x00, 0x0a], 'Exif\0\0', '\0\0', [0xff, 0xda, 0, 2]);
-		const plain = bytes([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x06], 'JFIF', [0xff, 0xda, 0, 2], 'Exif');
-		expect(hasExif(exif)).toBe(true);
-		expect(hasExif(plain)).toBe(false);
 	});
 });
 

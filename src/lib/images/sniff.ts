@@ -26,15 +26,3 @@ export function sniffImage(b: Uint8Array): ImageKind {
 	if (ascii(b, 4, 8) === 'ftyp' && /^(heic|heix|hevc|hevx|heim|heis|mif1|msf1|avif)$/.test(ascii(b, 8, 12))) return 'heic';
 	return 'unknown';
 }
-
-/** Whether a JPEG still carries an APP1 Exif segment (where phones put GPS coordinates). */
-export function hasExif(jpeg: Uint8Array): boolean {
-	let at = 2;
-	while (at + 4 <= jpeg.length && jpeg[at] === 0xff) {
-		const marker = jpeg[at + 1]!;
-		if (marker === 0xda) return false;
-		if (marker === 0xe1 && ascii(jpeg, at + 4, at + 8) === 'Exif') return true;
-		at += 2 + ((jpeg[at + 2]! << 8) | jpeg[at + 3]!);
-	}
-	return false;
-}

@@ -4,7 +4,7 @@
  * right after queuing. The outbox code (Dexie) loads only when an employee is signed in.
  */
 import { classifyUploadFailure, uploadSubmission } from '$lib/api';
-import type { Outbox, OutboxItem, UploadMeta } from '$lib/outbox';
+import type { Outbox, UploadMeta } from '$lib/outbox';
 import type { SealedItem } from '$lib/crypto';
 
 export type FileState = 'queued' | 'sending' | 'sent' | 'waiting' | 'failed';
@@ -92,11 +92,6 @@ class OutboxManager {
 		if (!this.#employeeId) return;
 		await (await this.#outbox()).discard(submissionId, this.#employeeId);
 		await this.#refresh();
-	}
-
-	/** Queued items, for the progress list (sizes and states only; the bytes are ciphertext). */
-	async items(): Promise<Pick<OutboxItem, 'key' | 'submissionId' | 'itemIndex' | 'kind' | 'failed'>[]> {
-		return (await (await this.#outbox()).list(this.#employeeId ?? '')).map(({ key, submissionId, itemIndex, kind, failed }) => ({ key, submissionId, itemIndex, kind, failed }));
 	}
 
 	async #refresh(): Promise<void> {
