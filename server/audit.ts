@@ -39,6 +39,7 @@ export type AuditAction =
 	| 'employee_import'
 	| 'employee_invite'
 	| 'employee_join'
+	| 'employee_login'
 	| 'submit'
 	| 'decline'
 	| 'accept'

@@ -198,7 +198,15 @@ export const employees = pgTable(
 		sealedProfile: bytea('sealed_profile'),
 		/** Employment status (在職・内定・退職), metadata the server may know. */
 		status: text('status', { enum: ['active', 'offer', 'left'] }).notNull().default('active'),
+		/**
+		 * Hash of the sign-in key the employee's browser derives from their own password
+		 * (`src/lib/crypto/employee.ts`); the password itself never reaches the server.
+		 */
 		passwordHash: text('password_hash'),
+		/** The device signing key sealed under a key only the employee's password gives (ciphertext). */
+		deviceKeyWrapped: bytea('device_key_wrapped'),
+		/** The invitation whose registration that device key is: a signed-in session uploads under it. */
+		deviceInvitationId: uuid('device_invitation_id'),
 		joinedAt: tz('joined_at'),
 		createdBy: uuid('created_by').notNull().references(() => users.id),
 		createdAt: createdAt()

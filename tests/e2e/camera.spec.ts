@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addEmployee, setUpHandler } from '../support/journey';
 import { spawnServer } from '../support/spawn';
+import { joinFromLetter } from '../support/phone';
 
 test('a document photographed through the live camera view fills its slot', async ({ browser }) => {
 	const dir = mkdtempSync(join(tmpdir(), 'mnv-camera-'));
@@ -18,8 +19,7 @@ test('a document photographed through the live camera view fills its slot', asyn
 		const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, permissions: ['camera'] });
 		const page = await context.newPage();
 		await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
-		await page.getByLabel('初期パスワード').fill(initialPassword);
-		await page.getByRole('button', { name: 'はじめる' }).click();
+		await joinFromLetter(page, initialPassword);
 		await page.getByRole('button', { name: '提出を始める' }).click();
 		await page.getByLabel('利用目的を確認しました').check();
 		await page.getByRole('button', { name: '次へ' }).click();

@@ -13,7 +13,8 @@ import { backends, dumpAllTables, scratchDb } from '../support/databases';
 import { spawnServer } from '../support/spawn';
 import { parseRecoveryKit } from '../../src/lib/crypto/index';
 import { kitTextFromPdf } from '../../src/lib/documents/recovery-kit';
-import { expectNothingReadableStored, submitAsEmployee } from '../support/phone';
+import { expectNothingReadableStored, joinFromLetter, submitAsEmployee } from '../support/phone';
+import { EMPLOYEE_PASSWORD } from '../support/journey';
 
 const NUMBER = '123456789018'; // synthetic (DOMAIN.md §10.1)
 const NUMBER_TYPED = '１２３４－５６７８－９０１８'; // full-width with hyphens, as a phone keyboard may give it
@@ -100,8 +101,7 @@ for (const backend of backends) {
 			// 5. The employee on a phone: join, number with full-width digits, confirm, submit.
 			await employee.goto(joinLink.replace('localhost', '127.0.0.1'));
 			await expect(employee.getByText('見本商事株式会社')).toBeVisible();
-			await employee.getByLabel('初期パスワード').fill(initialPassword);
-			await employee.getByRole('button', { name: 'はじめる' }).click();
+			await joinFromLetter(employee, initialPassword);
 			await submitAsEmployee(employee, { number: NUMBER_TYPED, name: EMPLOYEE_NAME, kana: 'ミホン タロウ', birth: 'H2.4.1', address: ADDRESS, dependent: DEPENDENT, purpose: '労災保険の請求事務' });
 			await expect(employee.getByTestId('queued-state')).toHaveText(/会社に届きました/, { timeout: 30_000 });
 			await expectNothingReadableStored(employee, [NUMBER, '1234 5678 9018', EMPLOYEE_NAME, 'みほん　たろう', ADDRESS_STORED, DEPENDENT.name, DEPENDENT_NUMBER]);
@@ -109,10 +109,19 @@ for (const backend of backends) {
 			await expect(employee.getByTestId('submission-status')).toContainText('受付済み・確認待ち');
 			await expect(employee.getByTestId('submission-status')).toContainText('書類の写真 2 枚');
 
-			// A second use of the join link is refused with a clear message.
-			const again = await (await browser.newContext()).newPage();
+			// The letter opened again on another phone: it cannot register twice, but its owner signs in
+			// with their own password (wrong one first) and sees their submission.
+			const otherPhone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+			const again = await otherPhone.newPage();
 			await again.goto(joinLink.replace('localhost', '127.0.0.1'));
-			await expect(again.getByText(/既に使用されています/)).toBeVisible();
+			await expect(again.getByRole('heading', { name: '登録済みです' })).toBeVisible();
+			await again.getByLabel('パスワード', { exact: true }).fill('ちがうパスワード');
+			await again.getByRole('button', { name: 'サインイン' }).click();
+			await expect(again.getByRole('alert')).toContainText('パスワードが違います');
+			await again.getByLabel('パスワード', { exact: true }).fill(EMPLOYEE_PASSWORD);
+			await again.getByRole('button', { name: 'サインイン' }).click();
+			await expect(again.getByTestId('submission-status')).toContainText('受付済み・確認待ち');
+			await otherPhone.close();
 
 			// 6. The handler views the number after giving a reason.
 			await handler.reload();
@@ -139,9 +148,17 @@ for (const backend of backends) {
 			await expect(handler.getByText('差し戻しました。')).toBeVisible();
 			await employee.reload();
 			await expect(employee.getByTestId('submission-status')).toContainText('差し戻しの理由: 裏面の写真が暗いので撮り直してください');
-			// After a reload this phone has no signing key (memory only): it says how to correct, instead of failing at the end.
-			await expect(employee.getByText('新しく提出・訂正するには、会社の担当者に招待の再発行を依頼してください')).toBeVisible();
+			// After a reload the signing key (memory only) is gone: the employee's own password opens it again.
+			await expect(employee.getByRole('heading', { name: '本人確認' })).toBeVisible();
 			await expect(employee.getByRole('button', { name: '内容を訂正して再提出する' })).toHaveCount(0);
+			await employee.getByLabel('パスワード', { exact: true }).fill(EMPLOYEE_PASSWORD);
+			await employee.getByRole('button', { name: 'サインイン' }).click();
+			// The unlocked key signs a new version that supersedes the returned one (here: declining to provide).
+			await employee.getByRole('button', { name: '内容を訂正して再提出する' }).click();
+			await employee.getByRole('button', { name: 'マイナンバーを提供しない' }).click();
+			await employee.getByLabel('理由', { exact: true }).fill('家族と相談してから改めて提出します');
+			await employee.getByRole('button', { name: '提供しないことを届け出る' }).click();
+			await expect(employee.getByTestId('queued-state')).toHaveText(/会社に届きました/, { timeout: 30_000 });
 
 			// Idle lock (default 10 minutes): a page left alone forgets the unlocked keys.
 			const idlePage = await desk.newPage();
@@ -168,7 +185,7 @@ for (const backend of backends) {
 			expect(dump).toContain('E-0001'); // the dump is real
 			const verdict = await verifyAuditChain(handle.db);
 			expect(verdict.ok).toBe(true);
-			for (const action of ['setup', 'login', 'handler_key_create', 'company_create', 'recovery_kit_confirm', 'employee_create', 'employee_invite', 'employee_join', 'submit', 'reveal', 'reveal_image', 'return']) {
+			for (const action of ['setup', 'login', 'handler_key_create', 'company_create', 'recovery_kit_confirm', 'employee_create', 'employee_invite', 'employee_join', 'employee_login', 'submit', 'reveal', 'reveal_image', 'return', 'decline']) {
 				if (action === 'login') continue; // setup signs the administrator in directly
 				expect(dump).toContain(action);
 			}
@@ -179,7 +196,7 @@ for (const backend of backends) {
 			expect(dump).not.toContain(Buffer.from(deviceSecret, 'base64url').toString('hex'));
 			const log = readFileSync(logFile, 'utf8');
 			expect(log).toContain('/trpc/');
-			for (const secret of [NUMBER, '1234 5678 9018', NUMBER_TYPED, EMPLOYEE_NAME, '見本　太郎'.replace('　', ''), 'みほん　たろう', ADDRESS_STORED, DEPENDENT.name, DEPENDENT_NUMBER, PASSPHRASE, PASSWORD]) {
+			for (const secret of [NUMBER, '1234 5678 9018', NUMBER_TYPED, EMPLOYEE_NAME, '見本　太郎'.replace('　', ''), 'みほん　たろう', ADDRESS_STORED, DEPENDENT.name, DEPENDENT_NUMBER, PASSPHRASE, PASSWORD, EMPLOYEE_PASSWORD]) {
 				for (const form of [secret, hex(secret), b64(secret)]) {
 					expect(dump, `database contains ${secret}`).not.toContain(form);
 					expect(log, `log contains ${secret}`).not.toContain(form);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addEmployee, setUpHandler, SYNTHETIC_NUMBER as NUMBER } from '../support/journey';
-import { expectNothingReadableStored, readOriginStorage, submitAsEmployee } from '../support/phone';
+import { expectNothingReadableStored, joinFromLetter, readOriginStorage, submitAsEmployee } from '../support/phone';
 import { spawnServer } from '../support/spawn';
 
 test('the installed app opens with the server gone', async ({ browser }) => {
@@ -64,8 +64,7 @@ test('a submission made with no network and the server down arrives exactly once
 		let page = await context.newPage();
 		page.on('pageerror', (e) => console.log('page error:', e.message));
 		await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
-		await page.getByLabel('初期パスワード').fill(initialPassword);
-		await page.getByRole('button', { name: 'はじめる' }).click();
+		await joinFromLetter(page, initialPassword);
 		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
 		await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', undefined, { timeout: 30_000 });
 
@@ -111,8 +110,7 @@ test('the server dies in the middle of a photo upload; after a restart exactly o
 		const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 		let page = await context.newPage();
 		await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
-		await page.getByLabel('初期パスワード').fill(initialPassword);
-		await page.getByRole('button', { name: 'はじめる' }).click();
+		await joinFromLetter(page, initialPassword);
 		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
 		await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', undefined, { timeout: 30_000 });
 

@@ -5,7 +5,8 @@ import { verifyAuditChain } from '../../server/audit';
 import { auditEvents, submissions } from '../../server/db/schema';
 import { failure, testClient } from '../support/client';
 import { backends, dumpAllTables, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, createCompany, EMPLOYEE_NAME, inviteEmployee, join, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { fromBase64Url, deriveEmployeeKeys, unwrapDeviceKey } from '../../src/lib/crypto/index';
+import { addEmployee, createCompany, EMPLOYEE_NAME, EMPLOYEE_PASSWORD, employeeCredential, inviteEmployee, join, joinAndSubmit, revealNumber, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 const UPLOAD_LIMIT = 256 * 1024;
 
@@ -160,14 +161,55 @@ describe.each(backends)('API on %s', (backend) => {
 		const peek = await testClient(app.url).trpc.join.peek.mutate({ token: invitation.token });
 		expect(peek).toEqual({ companyName: '株式会社テスト', employeeCode: 'J-1', companyId: handler.company.companyId, employeeId: invitation.employeeId, state: 'pending' });
 		const device = { publicKey: 'A'.repeat(43), mac: 'A'.repeat(43) };
-		const wrong = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: 'WRONG-PASS-WORD', device }));
+		const credential = { authKey: 'A'.repeat(43), wrappedDevice: 'A'.repeat(80) };
+		const wrong = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: 'WRONG-PASS-WORD', device, credential }));
 		expect(wrong.data.appCode).toBe('wrong_initial_password');
 		await joinAndSubmit(app.url, invitation);
-		const second = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword, device }));
+		const second = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword, device, credential }));
 		expect(second.data.appCode).toBe('join_link_used');
 		expect(second.message).toContain('既に使用');
 		const unknown = await failure(testClient(app.url).trpc.join.peek.mutate({ token: 'A'.repeat(43) }));
 		expect(unknown.data.appCode).toBe('join_link_invalid');
+	});
+
+	it("signs an employee in again with their own password, on a new phone, and hands back only their sealed device key", async () => {
+		const invitation = await addEmployee(handler, 'PW-1');
+		const { device } = await join(app.url, invitation);
+		const ids = { companyId: handler.company.companyId, employeeId: invitation.employeeId };
+		const right = await employeeCredential(ids, device);
+		const wrongKeys = await deriveEmployeeKeys('まちがったパスワード', ids);
+
+		const phone = testClient(app.url);
+		const wrong = await failure(phone.trpc.auth.employeeLogin.mutate({ employeeId: ids.employeeId, authKey: wrongKeys.authKey }));
+		expect(wrong.data.appCode).toBe('bad_credentials');
+		// Someone who is not an employee gets the same answer.
+		const nobody = await failure(phone.trpc.auth.employeeLogin.mutate({ employeeId: crypto.randomUUID(), authKey: right.authKey }));
+		expect(nobody.data.appCode).toBe('bad_credentials');
+		expect(await phone.trpc.auth.me.query()).toBeNull();
+
+		const { wrappedDevice } = await phone.trpc.auth.employeeLogin.mutate({ employeeId: ids.employeeId, authKey: right.authKey });
+		const { wrapKey } = await deriveEmployeeKeys(EMPLOYEE_PASSWORD, ids);
+		const unlocked = unwrapDeviceKey({ ...ids, wrapKey, wrapped: fromBase64Url(wrappedDevice) });
+		expect(unlocked.device.publicKey).toEqual(device.publicKey);
+		expect(await phone.trpc.auth.me.query()).toMatchObject({ kind: 'employee', employee: { id: ids.employeeId, code: 'PW-1' } });
+		// The new phone signs with the same registered device key: the handler's checks pass.
+		const submissionId = await submitNumber(phone, SYNTHETIC_NUMBER, unlocked.device);
+		expect(await revealNumber(handler, submissionId)).toBe(SYNTHETIC_NUMBER);
+
+		// The server keeps a hash of the sign-in key, never the key itself.
+		const dump = await dumpAllTables((q) => app.handle.rows(q));
+		expect(dump).not.toContain(right.authKey);
+		const audit = await app.handle.db.select({ result: auditEvents.result }).from(auditEvents).where(sql`${auditEvents.action} = 'employee_login'`);
+		expect(audit.map((a) => a.result).sort()).toEqual(['denied', 'denied', 'ok']);
+
+		// A new letter (forgotten password): the new password replaces the old one, with the new phone's device key.
+		const again = await inviteEmployee(handler, ids.employeeId);
+		const second = await join(app.url, again, 'あたらしいパスワード');
+		const stale = await failure(testClient(app.url).trpc.auth.employeeLogin.mutate({ employeeId: ids.employeeId, authKey: right.authKey }));
+		expect(stale.data.appCode).toBe('bad_credentials');
+		const fresh = await deriveEmployeeKeys('あたらしいパスワード', ids);
+		const relogin = await testClient(app.url).trpc.auth.employeeLogin.mutate({ employeeId: ids.employeeId, authKey: fresh.authKey });
+		expect(unwrapDeviceKey({ ...ids, wrapKey: fresh.wrapKey, wrapped: fromBase64Url(relogin.wrappedDevice) }).device.publicKey).toEqual(second.device.publicKey);
 	});
 
 	it('accepts only ciphertext uploads within the size limit, and loses nothing stored', async () => {

@@ -35,6 +35,7 @@ export const MATRIX: Record<string, string> = {
 	'setup.status':            '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
 	'setup.create':            '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
 	'auth.login':              '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
+	'auth.employeeLogin':      '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
 	'auth.me':                 '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
 	'auth.logout':             '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
 	'join.peek':               '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',

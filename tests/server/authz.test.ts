@@ -28,7 +28,7 @@ import { addEmployee, addHandler, candidateOf, createCompany, join, joinAndSubmi
 import { ACTORS, cells, MATRIX, renderMatrix, type Actor, type Cell } from './authz-matrix';
 
 /** Procedures anyone may call (sign-in, set-up, joining). */
-const PUBLIC = ['auth.login', 'auth.logout', 'auth.me', 'join.peek', 'join.redeem', 'partner.peek', 'partner.register', 'passkey.login', 'passkey.loginOptions', 'passkey.secondFactor', 'setup.create', 'setup.status'];
+const PUBLIC = ['auth.employeeLogin', 'auth.login', 'auth.logout', 'auth.me', 'join.peek', 'join.redeem', 'partner.peek', 'partner.register', 'passkey.login', 'passkey.loginOptions', 'passkey.secondFactor', 'setup.create', 'setup.status'];
 /** Procedures only a signed-in employee may call. */
 const EMPLOYEE = ['employee.companyKeys', 'submission.upload', 'submission.mine'];
 
@@ -169,6 +169,7 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			// Public: input the server refuses as input, which proves the call got that far.
 			'setup.create': {},
 			'auth.login': {},
+			'auth.employeeLogin': {},
 			'join.peek': {},
 			'join.redeem': {},
 			'partner.peek': {},

@@ -5,6 +5,8 @@
  */
 import {
 	prepareNewCompany,
+	deriveEmployeeKeys,
+	wrapDeviceKey,
 	sealVerifiedRecord,
 	dataKeyEpochOf,
 	deviceRegistrationMac,
@@ -97,14 +99,24 @@ export interface Invitation {
 	secret: Uint8Array;
 }
 
-/** The employee's side of joining: make a device key and register it with the letter's secret. */
-export async function join(baseUrl: string, invitation: Invitation): Promise<{ employee: TestClient; device: SigningKeyPair }> {
+/** The password test employees choose for themselves when they join. */
+export const EMPLOYEE_PASSWORD = 'わたしのパスワード-2026';
+
+/** What the employee's browser sends for its own password: the derived sign-in key and the wrapped device key. */
+export async function employeeCredential(ids: { companyId: string; employeeId: string }, device: SigningKeyPair, password = EMPLOYEE_PASSWORD) {
+	const { authKey, wrapKey } = await deriveEmployeeKeys(password, ids);
+	return { authKey, wrappedDevice: toBase64Url(wrapDeviceKey({ ...ids, wrapKey, device, pinnedFingerprint: null, minEpoch: 1 })) };
+}
+
+/** The employee's side of joining: make a device key, register it with the letter's secret, set their own password. */
+export async function join(baseUrl: string, invitation: Invitation, password = EMPLOYEE_PASSWORD): Promise<{ employee: TestClient; device: SigningKeyPair }> {
 	const employee = testClient(baseUrl);
 	const { companyId, employeeId } = await employee.trpc.join.peek.mutate({ token: invitation.token });
 	const device = generateSigningKeyPair();
 	const publicKey = toBase64Url(device.publicKey);
 	const mac = deviceRegistrationMac({ secret: invitation.secret, companyId, employeeId, devicePublicKey: publicKey });
-	await employee.trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword, device: { publicKey, mac } });
+	const credential = await employeeCredential({ companyId, employeeId }, device, password);
+	await employee.trpc.join.redeem.mutate({ token: invitation.token, password: invitation.initialPassword, device: { publicKey, mac }, credential });
 	return { employee, device };
 }
 

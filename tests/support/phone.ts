@@ -5,6 +5,7 @@
  */
 import { expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
+import { EMPLOYEE_PASSWORD } from './journey';
 
 export const FIXTURE_FRONT = 'tests/fixtures/ocr/tsuchi-card.jpg';
 export const FIXTURE_BACK = 'tests/fixtures/ocr/card-back.png';
@@ -19,6 +20,14 @@ export interface EmployeeInput {
 	dependent?: { name: string; kana: string; birth: string; number: string };
 	/** A purpose of use the notice must list. */
 	purpose?: string;
+}
+
+/** On /join from the letter's link: the initial password, then the employee's own password twice. */
+export async function joinFromLetter(page: Page, initialPassword: string, ownPassword = EMPLOYEE_PASSWORD): Promise<void> {
+	await page.getByLabel('初期パスワード').fill(initialPassword);
+	await page.getByLabel('新しいパスワード', { exact: true }).fill(ownPassword);
+	await page.getByLabel('新しいパスワード（確認）').fill(ownPassword);
+	await page.getByRole('button', { name: 'はじめる' }).click();
 }
 
 /** From the /me home screen to "sent or queued": purposes, documents, photos, number, details, dependents, review. */

@@ -5,6 +5,7 @@ import { burnPasswordCheck, verifyPassword } from '../../auth/password';
 import { clearSessionCookie, createSession, deleteSession, sessionCookie } from '../../auth/session';
 import { ACCOUNT_POLICY, clearFailures, IP_POLICY, recordFailure, retryAfterSeconds } from '../../auth/throttle';
 import { companies, employees, handlerKeys, organisations, users } from '../../db/schema';
+import { b64, toB64, uuid } from '../inputs';
 import { createTRPCRouter, fail, publicProcedure, type Context } from '../trpc';
 import { startSecondFactor } from '../webauthn';
 
@@ -75,6 +76,54 @@ export const authRouter = createTRPCRouter({
 			await appendAudit(ctx.db, { ...audit, result: 'ok' }, now);
 			return { ok: true as const };
 		}),
+
+	/**
+	 * An employee signs in again (a reload, a new phone) with the key their browser derived from
+	 * their own password, and gets back the sealed device key that only that password opens.
+	 */
+	employeeLogin: publicProcedure.input(z.object({ employeeId: uuid, authKey: b64(32) })).mutation(async ({ ctx, input }) => {
+		const now = ctx.services.now();
+		const keys = [
+			{ key: `employee:${input.employeeId}`, policy: ACCOUNT_POLICY },
+			{ key: `ip:${ctx.req.ip}`, policy: IP_POLICY }
+		];
+		await enforceThrottle(ctx, keys);
+		const [row] = await ctx.db
+			.select({
+				code: employees.code,
+				companyId: employees.companyId,
+				orgId: companies.orgId,
+				passwordHash: employees.passwordHash,
+				wrapped: employees.deviceKeyWrapped,
+				invitationId: employees.deviceInvitationId
+			})
+			.from(employees)
+			.innerJoin(companies, eq(companies.id, employees.companyId))
+			.where(eq(employees.id, input.employeeId));
+		// Employees who joined before they had their own password have no wrapped key: a new letter sets one.
+		const usable = row?.passwordHash && row.wrapped && row.invitationId ? row : null;
+		const ok = usable ? await verifyPassword(input.authKey, usable.passwordHash!) : (await burnPasswordCheck(input.authKey, ctx.services.config.passwordLogN), false);
+		const audit = {
+			orgId: row?.orgId ?? null,
+			companyId: row?.companyId ?? null,
+			actorType: row ? ('employee' as const) : ('anonymous' as const),
+			actorId: row ? input.employeeId : null,
+			actorLabel: row?.code ?? null,
+			action: 'employee_login' as const,
+			ip: ctx.req.ip,
+			userAgent: ctx.req.userAgent
+		};
+		if (!usable || !ok) {
+			const locked = await countFailure(ctx, keys);
+			await appendAudit(ctx.db, { ...audit, result: 'denied', detail: { locked } }, now);
+			fail('UNAUTHORIZED', 'bad_credentials');
+		}
+		await clearFailures(ctx.db, keys[0]!.key);
+		const { token } = await createSession(ctx.db, { kind: 'employee', employeeId: input.employeeId, invitationId: usable.invitationId! }, now, ctx.services.config.employeeMaxSeconds);
+		ctx.req.setCookie(sessionCookie(token, ctx.services.config.employeeMaxSeconds, ctx.req.secure));
+		await appendAudit(ctx.db, { ...audit, result: 'ok' }, now);
+		return { wrappedDevice: toB64(usable.wrapped!) };
+	}),
 
 	logout: publicProcedure.mutation(async ({ ctx }) => {
 		const session = ctx.session;

@@ -1,15 +1,21 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit, appendAuditInTx } from '../../audit';
-import { verifyPassword } from '../../auth/password';
+import { hashPassword, verifyPassword } from '../../auth/password';
 import { createSession, hashToken, sessionCookie } from '../../auth/session';
 import { ACCOUNT_POLICY, clearFailures, IP_POLICY } from '../../auth/throttle';
 import { companies, employees, invitations } from '../../db/schema';
-import { b64 } from '../inputs';
+import { b64, toBytes } from '../inputs';
 import { createTRPCRouter, fail, publicProcedure, type Context } from '../trpc';
 import { countFailure, enforceThrottle } from './auth';
 
 const token = z.string().min(20).max(100).regex(/^[A-Za-z0-9_-]+$/);
+
+/**
+ * The employee's password as `src/lib/crypto/employee.ts` derives it: the sign-in key (the server
+ * keeps its hash) and the device key sealed under a key the server never sees.
+ */
+export const employeeCredential = z.object({ authKey: b64(32), wrappedDevice: b64(512) });
 
 async function findInvitation(ctx: Context, rawToken: string) {
 	const [row] = await ctx.db
@@ -61,7 +67,9 @@ export const joinRouter = createTRPCRouter({
 				token,
 				password: z.string().min(1).max(256),
 				/** The device signing key made in the employee's browser, with its HMAC under the letter's one-time secret. */
-				device: z.object({ publicKey: b64(32), mac: b64(32) })
+				device: z.object({ publicKey: b64(32), mac: b64(32) }),
+				/** The employee's own password, as the browser derived it: never the password itself. */
+				credential: employeeCredential
 			})
 		)
 		.mutation(async ({ ctx, input }) => {
@@ -97,6 +105,7 @@ export const joinRouter = createTRPCRouter({
 				await appendAudit(ctx.db, { ...audit, result: 'denied', detail: { locked } }, now);
 				fail('UNAUTHORIZED', 'wrong_initial_password');
 			}
+			const authKeyHash = await hashPassword(input.credential.authKey, ctx.services.config.passwordLogN);
 			const used = await ctx.db.transaction(async (tx) => {
 				// The conditional update makes the link single-use even under a race.
 				const updated = await tx
@@ -105,7 +114,11 @@ export const joinRouter = createTRPCRouter({
 					.where(and(eq(invitations.id, inv.id), isNull(invitations.usedAt), isNull(invitations.revokedAt)))
 					.returning({ id: invitations.id });
 				if (!updated.length) return false;
-				await tx.update(employees).set({ passwordHash: inv.passwordHash, joinedAt: now }).where(eq(employees.id, inv.employeeId));
+				// The employee's own password replaces any earlier one: a new letter is also how a forgotten password is reset.
+				await tx
+					.update(employees)
+					.set({ passwordHash: authKeyHash, deviceKeyWrapped: toBytes(input.credential.wrappedDevice), deviceInvitationId: inv.id, joinedAt: now })
+					.where(eq(employees.id, inv.employeeId));
 				await appendAuditInTx(tx, { ...audit, result: 'ok' }, now);
 				return true;
 			});

@@ -1,4 +1,5 @@
 import { api, type RouterOutputs } from '$lib/api';
+import { join } from './join.svelte';
 import { keyring } from './keyring.svelte';
 
 export type Me = RouterOutputs['auth']['me'];
@@ -43,6 +44,7 @@ class SessionManager {
 	/** Signs out on the server and wipes every key held in memory, even if the server is unreachable. */
 	async logout(): Promise<void> {
 		keyring.lock();
+		join.lock();
 		try {
 			await api.auth.logout.mutate();
 		} finally {
