@@ -124,7 +124,9 @@ export default defineConfig({
 				navigateFallbackDenylist: [/^\/tesseract\//],
 				skipWaiting: true,
 				clientsClaim: true,
-				cleanupOutdatedCaches: true
+				cleanupOutdatedCaches: true,
+				// Background Sync for the outbox (src/lib/outbox/sync.ts, built by scripts/build-sync-worker.mjs).
+				importScripts: ['outbox-sync.js']
 			}
 		})
 	],

@@ -2,24 +2,14 @@
  * The browser's tRPC client and its single error boundary.
  *
  * Every call is a POST (`methodOverride`), so no input ever lands in a URL, a proxy log or the
- * browser history. JSON inputs go through `httpBatchLink`; binary inputs (the sealed record) go
- * through `httpLink` as `application/octet-stream`, with their metadata in the `x-upload-meta` header
- * (STACK.md §4.5).
+ * browser history. Sealed uploads have their own small client (`$lib/outbox/client`), which the
+ * service worker shares.
  */
-import {
-	createTRPCClient,
-	httpBatchLink,
-	httpLink,
-	isNonJsonSerializable,
-	splitLink,
-	TRPCClientError,
-	type HTTPHeaders
-} from '@trpc/client';
+import { createTRPCClient, httpBatchLink, TRPCClientError, type HTTPHeaders } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../../server/api/root';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
-import type { UploadFailure, UploadMeta } from '$lib/outbox/types';
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
@@ -31,50 +21,9 @@ function commonHeaders(): HTTPHeaders {
 	return { 'x-mnv-lang': getLocale() };
 }
 
-function base64UrlJson(value: unknown): string {
-	const bytes = new TextEncoder().encode(JSON.stringify(value));
-	let binary = '';
-	for (const b of bytes) binary += String.fromCharCode(b);
-	return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
 export const api = createTRPCClient<AppRouter>({
-	links: [
-		splitLink({
-			condition: (op) => isNonJsonSerializable(op.input),
-			true: httpLink({
-				url,
-				methodOverride: 'POST',
-				headers: ({ op }) => {
-					const meta = op.context.uploadMeta as UploadMeta | undefined;
-					return meta ? { ...commonHeaders(), 'x-upload-meta': base64UrlJson(meta) } : commonHeaders();
-				}
-			}),
-			false: httpBatchLink({ url, methodOverride: 'POST', headers: commonHeaders })
-		})
-	]
+	links: [httpBatchLink({ url, methodOverride: 'POST', headers: commonHeaders })]
 });
-
-/**
- * Uploads one sealed item (photo or record) of the signed-in employee.
- * @returns the server's receipt: the SHA-256 of what it stored and when.
- * @throws TRPCClientError, e.g. 413 `upload_too_large` or 409 `epoch_outdated`.
- */
-export function uploadSubmission(meta: UploadMeta, sealed: Uint8Array) {
-	return api.submission.upload.mutate(sealed, { context: { uploadMeta: meta } });
-}
-
-/** What the outbox should do after a failed upload: wait for the network, wait for sign-in, retry later, or give up. */
-export function classifyUploadFailure(error: unknown): UploadFailure {
-	if (!(error instanceof TRPCClientError)) return { kind: 'network' };
-	const data: unknown = error.data;
-	const status = data && typeof data === 'object' && 'httpStatus' in data ? Number(data.httpStatus) : 0;
-	const code = appCodeOf(error) ?? 'unknown';
-	if (!status || status >= 500) return { kind: 'network' };
-	if (status === 401) return { kind: 'signed_out' };
-	if (code === 'submission_images_missing' || status === 429) return { kind: 'retry', code };
-	return { kind: 'permanent', code };
-}
 
 /** The server's `error.data.appCode` (e.g. `join_link_used`), if the error came from the API. */
 export function appCodeOf(error: unknown): string | null {

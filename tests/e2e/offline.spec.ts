@@ -1,6 +1,7 @@
 /**
  * The PWA offline: the shell opens with the server gone; a submission made with no network waits
- * sealed in the outbox and arrives exactly once when the app is opened again online; and a server
+ * sealed in the outbox and arrives exactly once when the app is opened again online, or through
+ * Background Sync with no page open; and a server
  * killed in the middle of a photo upload leaves, after a restart, exactly one complete submission.
  */
 import { expect, test } from '@playwright/test';
@@ -93,6 +94,65 @@ test('a submission made with no network and the server down arrives exactly once
 		expect(submissions).toHaveLength(1);
 		const revealed = await owner.client.trpc.submission.reveal.mutate({ submissionId: submissions[0]!.id, reason: '送信の確認' });
 		expect(revealed.images).toBe(2);
+		await context.close();
+	} finally {
+		await server.stop();
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test('Background Sync: the service worker delivers a queued submission while no page of the app is open', async ({ browser }) => {
+	const dir = mkdtempSync(join(tmpdir(), 'mnv-sync-'));
+	const env = { DATA_DIR: dir, PORT: String(await freePort()) };
+	let server = await spawnServer(env);
+	try {
+		const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
+		const { employeeId, token, secret, initialPassword } = await addEmployee(owner, 'SYNC-1');
+		const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+		const page = await context.newPage();
+		await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
+		await joinFromLetter(page, initialPassword);
+		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
+		await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', undefined, { timeout: 30_000 });
+
+		await server.stop();
+		await context.setOffline(true);
+		await submitAsEmployee(page, { number: NUMBER, name: '試験　花子', kana: 'しけん はなこ', birth: '1990-04-01', address: '東京都千代田区見本町1-2-3' });
+		await expect(page.getByText('送信待ち 1 件')).toBeVisible();
+		// The page asked for a Background Sync when its own attempt failed.
+		await expect.poll(() => page.evaluate(async () => {
+			const registration = (await navigator.serviceWorker.getRegistration()) as ServiceWorkerRegistration & { sync?: { getTags(): Promise<string[]> } };
+			return (await registration?.sync?.getTags()) ?? [];
+		})).toContain('mnv-outbox');
+		await page.close();
+
+		// The network returns while no page of the app is open; the browser fires `sync` (here through DevTools,
+		// since the test cannot wait for Chromium's own schedule). Only the service worker can send now.
+		server = await spawnServer(env);
+		await context.setOffline(false);
+		const blank = await context.newPage();
+		const cdp = await context.newCDPSession(blank);
+		const registrations = new Promise<string>((resolve) => {
+			cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }: { registrations: { registrationId: string; scopeURL: string; isDeleted: boolean }[] }) => {
+				const ours = registrations.find((r) => r.scopeURL.startsWith(server.url) && !r.isDeleted);
+				if (ours) resolve(ours.registrationId);
+			});
+		});
+		await cdp.send('ServiceWorker.enable');
+		const registrationId = await registrations;
+		await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: new URL(server.url).origin, registrationId, tag: 'mnv-outbox', lastChance: false });
+		await expect.poll(async () => (await owner.client.trpc.submission.list.query({ companyId: owner.company.companyId, employeeId })).length, { timeout: 30_000 }).toBe(1);
+		expect(blank.url()).toBe('about:blank');
+
+		// Opened again: the outbox is empty (the worker removed what the server acknowledged), nothing is sent twice.
+		const again = await context.newPage();
+		await again.goto(`${server.url}/me`);
+		await expect(again.getByTestId('submission-status')).toContainText('受付済み・確認待ち', { timeout: 30_000 });
+		await expect(again.getByText(/送信待ち \d+ 件/)).toHaveCount(0);
+		expect((await readOriginStorage(again)).binaries).toEqual([]);
+		const submissions = await owner.client.trpc.submission.list.query({ companyId: owner.company.companyId, employeeId });
+		expect(submissions).toHaveLength(1);
+		expect((await owner.client.trpc.submission.reveal.mutate({ submissionId: submissions[0]!.id, reason: '送信の確認' })).images).toBe(2);
 		await context.close();
 	} finally {
 		await server.stop();

@@ -3,8 +3,9 @@
  * progress, and when to try again: on start, on the `online` event, on a timer with back-off, and
  * right after queuing. The outbox code (Dexie) loads only when an employee is signed in.
  */
-import { classifyUploadFailure, uploadSubmission } from '$lib/api';
-import type { Outbox, UploadMeta } from '$lib/outbox';
+import type { Outbox } from '$lib/outbox';
+import type { createOutboxClient } from '$lib/outbox/client';
+import { SYNC_TAG, SYNC_MESSAGE } from '$lib/outbox/types';
 import type { SealedItem } from '$lib/crypto';
 
 export type FileState = 'queued' | 'sending' | 'sent' | 'waiting' | 'failed';
@@ -23,6 +24,7 @@ class OutboxManager {
 	completed = $state(0);
 
 	#box: Outbox | null = null;
+	#uploads: ReturnType<typeof createOutboxClient> | null = null;
 	#employeeId: string | null = null;
 	#timer: ReturnType<typeof setTimeout> | null = null;
 	#listening = false;
@@ -35,12 +37,39 @@ class OutboxManager {
 		return this.#box;
 	}
 
+	async #client(): Promise<ReturnType<typeof createOutboxClient>> {
+		if (!this.#uploads) {
+			const { createOutboxClient } = await import('$lib/outbox/client');
+			this.#uploads = createOutboxClient();
+		}
+		return this.#uploads;
+	}
+
+	/**
+	 * Asks the browser for a Background Sync: the service worker sends what waits when the network
+	 * returns, even if this page has been closed by then (Chromium; elsewhere the page's own retries do it).
+	 */
+	async #requestBackgroundSync(): Promise<void> {
+		try {
+			const registration = (await navigator.serviceWorker?.getRegistration()) as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined;
+			await registration?.sync?.register(SYNC_TAG);
+		} catch {
+			// Not supported, or refused (e.g. permission): the timer and the `online` event still flush.
+		}
+	}
+
 	/** Starts sending for this employee (idempotent); called once a session is known. */
 	async start(employeeId: string): Promise<void> {
 		this.#employeeId = employeeId;
 		if (!this.#listening && typeof window !== 'undefined') {
 			this.#listening = true;
 			window.addEventListener('online', () => void this.flush(true));
+			// The service worker sent something in the background: show it.
+			navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => {
+				if ((event.data as { type?: unknown } | null)?.type !== SYNC_MESSAGE) return;
+				this.completed++;
+				void this.#refresh();
+			});
 		}
 		await this.#refresh();
 		void this.flush(true);
@@ -65,20 +94,14 @@ class OutboxManager {
 		this.#timer = null;
 		this.sending = true;
 		try {
-			const upload = async (meta: UploadMeta, bytes: Uint8Array) => {
-				try {
-					return await uploadSubmission(meta, bytes);
-				} catch (error) {
-					const { UploadError } = await import('$lib/outbox');
-					throw new UploadError(classifyUploadFailure(error));
-				}
-			};
+			const { upload } = await this.#client();
 			const result = await box.flush(upload, { employeeId: this.#employeeId, force, onItem: (e) => {
 					this.files[e.key] = e.state;
 					if (e.state === 'sent' && e.key.endsWith(':0')) this.completed++;
 				}
 			});
 			this.signedOut = result.stoppedBy === 'signed_out';
+			if (result.remaining > 0) void this.#requestBackgroundSync();
 		} finally {
 			this.sending = false;
 			await this.#refresh();

@@ -25,3 +25,8 @@ export class UploadError extends Error {
 
 export type Uploader = (meta: UploadMeta, bytes: Uint8Array) => Promise<{ sha256: string }>;
 
+
+/** The Background Sync tag the page registers and the service worker answers (`./sync.ts`). */
+export const SYNC_TAG = 'mnv-outbox';
+/** What the service worker posts to open pages after it sent something. */
+export const SYNC_MESSAGE = 'mnv-outbox-synced';
