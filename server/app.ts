@@ -7,6 +7,7 @@ import { openDb, type DbHandle, type OpenDbOptions } from './db';
 import { organisations } from './db/schema';
 import { createAppServer } from './http';
 import { createLogger, type Logger } from './log';
+import { SWEEP_INTERVAL_MS, sweepAbandonedPhotos } from './sweep';
 
 export interface StartOptions {
 	db: OpenDbOptions;
@@ -60,6 +61,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 			`mynumber-vault is running at ${url} (database: ${handle.backend})` +
 				(setupUrl ? `\nFirst run: open this one-time setup link to create your organisation:\n  ${setupUrl}` : '')
 		);
+		const sweep = async () => {
+			try {
+				const swept = await sweepAbandonedPhotos(handle.db, services.now(), services.config.abandonedPhotoDays);
+				const count = [...swept.values()].reduce((a, b) => a + b, 0);
+				if (count) log.info('abandoned photos deleted', { count });
+			} catch (error) {
+				log.warn('photo sweep failed', { error: error instanceof Error ? error.name : 'unknown' });
+			}
+		};
+		void sweep();
+		const sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
+		sweeper.unref();
 		return {
 			url,
 			services,
@@ -68,6 +81,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 			log,
 			setupUrl,
 			async close() {
+				clearInterval(sweeper);
 				await new Promise<void>((r) => {
 					server.close(() => r());
 					server.closeAllConnections();

@@ -40,6 +40,7 @@ export type AuditAction =
 	| 'employee_invite'
 	| 'employee_join'
 	| 'employee_login'
+	| 'photos_swept'
 	| 'submit'
 	| 'decline'
 	| 'accept'

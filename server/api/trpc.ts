@@ -34,6 +34,8 @@ export interface ServerConfig {
 	handlerMaxSeconds: number;
 	employeeMaxSeconds: number;
 	invitationDays: number;
+	/** Days after which photos whose submission never got its record are deleted (`server/sweep.ts`). */
+	abandonedPhotoDays: number;
 }
 
 export const defaultConfig: ServerConfig = {
@@ -42,7 +44,8 @@ export const defaultConfig: ServerConfig = {
 	handlerIdleSeconds: 60 * 60,
 	handlerMaxSeconds: 12 * 60 * 60,
 	employeeMaxSeconds: 7 * 24 * 60 * 60,
-	invitationDays: 30
+	invitationDays: 30,
+	abandonedPhotoDays: 30
 };
 
 /** Per-process state that outlives requests. */

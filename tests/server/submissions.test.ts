@@ -7,7 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
 import { MAX_IMAGES } from '../../server/api/routers/submission';
-import { submissionImages, submissions } from '../../server/db/schema';
+import { auditEvents, submissionImages, submissions } from '../../server/db/schema';
+import { verifyAuditChain } from '../../server/audit';
+import { sweepAbandonedPhotos } from '../../server/sweep';
+import { eq } from 'drizzle-orm';
 import { decodeRecord, fromBase64Url, toBase64Url, openEnvelope, openSubmissionImage, sealSubmission, verifyManifestChain, type SealedItem, type SigningKeyPair } from '../../src/lib/crypto/index';
 import { failure, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
@@ -129,14 +132,37 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 		expect(receipt.sha256).toBe(s.items[0]!.sha256);
 	});
 
-	it('stops taking photos whose submissions never complete', async () => {
+	it('stops taking photos whose submissions never complete, and deletes them once abandoned', async () => {
 		const { employee, device } = await join(app.url, await addEmployee(handler, 'S-6'));
+		const kept = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_BACK]);
+		for (const item of kept.items) await upload(employee, kept, item);
 		const s = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_FRONT]);
 		const photo = s.items[0]!;
 		// The same sealed bytes under 80 submission ids that never get a record.
-		for (let i = 0; i < MAX_IMAGES * 2; i++) await employee.upload({ kind: 'image', submissionId: crypto.randomUUID(), epoch: s.epoch, itemIndex: 1 }, photo.sealed);
+		const abandoned: string[] = [];
+		for (let i = 0; i < MAX_IMAGES * 2; i++) {
+			abandoned.push(crypto.randomUUID());
+			await employee.upload({ kind: 'image', submissionId: abandoned[i]!, epoch: s.epoch, itemIndex: 1 }, photo.sealed);
+		}
 		const refused = await failure(employee.upload({ kind: 'image', submissionId: crypto.randomUUID(), epoch: s.epoch, itemIndex: 1 }, photo.sealed));
 		expect(refused.data.appCode).toBe('too_many_pending_photos');
+
+		// Not yet abandoned after 29 days; after 30 they are deleted, a complete submission's photos never.
+		const day = 24 * 60 * 60 * 1000;
+		expect((await sweepAbandonedPhotos(app.handle.db, new Date(Date.now() + 29 * day), 30)).size).toBe(0);
+		const swept = await sweepAbandonedPhotos(app.handle.db, new Date(Date.now() + 31 * day), 30);
+		expect(swept.get(handler.company.companyId)).toBeGreaterThanOrEqual(MAX_IMAGES * 2);
+		expect(await rowsOf(abandoned[0]!)).toEqual({ submissions: 0, images: 0 });
+		expect(await rowsOf(kept.submissionId)).toEqual({ submissions: 1, images: 1 });
+		const [audit] = await app.handle.db.select().from(auditEvents).where(eq(auditEvents.action, 'photos_swept'));
+		expect(audit).toMatchObject({ actorType: 'system', companyId: handler.company.companyId, result: 'ok' });
+		expect(await verifyAuditChain(app.handle.db)).toMatchObject({ ok: true });
+
+		// The phone may take photos again; a record that turns up late for a swept photo completes nothing.
+		await employee.upload({ kind: 'image', submissionId: crypto.randomUUID(), epoch: s.epoch, itemIndex: 1 }, photo.sealed);
+		const late = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_FRONT], abandoned[1]!);
+		expect((await failure(upload(employee, late, late.items[1]!))).data.appCode).toBe('submission_images_missing');
+		expect(await rowsOf(abandoned[1]!)).toEqual({ submissions: 0, images: 0 });
 	});
 
 	it('returns with a reason, takes a correction that supersedes, and records a refusal', async () => {

@@ -151,8 +151,14 @@ export class Outbox {
 				sent++;
 				opts.onItem?.({ key: item.key, submissionId: item.submissionId, state: 'sent' });
 			} catch (error) {
-				const failure: UploadFailure = error instanceof UploadError ? error.failure : { kind: 'network' };
+				let failure: UploadFailure = error instanceof UploadError ? error.failure : { kind: 'network' };
 				blocked.add(item.submissionId);
+				// The server lacks photos this phone no longer holds (acknowledged, then deleted there as
+				// abandoned): no retry can bring them back, so the employee is asked to submit again.
+				if (failure.kind === 'retry' && failure.code === 'submission_images_missing' && item.kind !== 'image') {
+					const photosLeft = await this.#db.items.where('submissionId').equals(item.submissionId).filter((i) => i.kind === 'image').count();
+					if (photosLeft === 0) failure = { kind: 'permanent', code: failure.code };
+				}
 				if (failure.kind === 'permanent') {
 					await this.#db.items.where('submissionId').equals(item.submissionId).modify({ failed: failure.code });
 					opts.onItem?.({ key: item.key, submissionId: item.submissionId, state: 'failed' });

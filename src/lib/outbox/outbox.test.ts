@@ -85,6 +85,20 @@ describe('outbox', () => {
 		expect(await box.list()).toEqual([]);
 	});
 
+	it('gives up on a record whose acknowledged photos the server no longer has', async () => {
+		const box = fresh();
+		const s = server();
+		await box.enqueue({ items: [item(1, 1), item(0, 9)], submissionId: 'sub-g', epoch: 1, employeeId: EMPLOYEE });
+		const missing = async (meta: UploadMeta, bytes: Uint8Array) => {
+			if (meta.kind !== 'image') throw new UploadError({ kind: 'retry', code: 'submission_images_missing' });
+			return s.upload(meta, bytes);
+		};
+		// The photo is acknowledged (and leaves the outbox); the server then lacks it: no retry can help.
+		expect(await box.flush(missing, { employeeId: EMPLOYEE })).toEqual({ sent: 1, remaining: 0, stoppedBy: null });
+		expect((await box.list()).map((i) => [i.key, i.failed])).toEqual([['sub-g:0', 'submission_images_missing']]);
+
+	});
+
 	it("sends and shows nothing under another employee's session", async () => {
 		const box = fresh();
 		const s = server();
