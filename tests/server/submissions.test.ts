@@ -139,7 +139,7 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 		const s = await seal(employee, device, { myNumber: SYNTHETIC_NUMBER }, [PHOTO_FRONT]);
 		const photo = s.items[0]!;
 		// The same sealed bytes under 80 submission ids that never get a record.
-		const abandoned: string[] = [];
+		const abandoned: ReturnType<typeof crypto.randomUUID>[] = [];
 		for (let i = 0; i < MAX_IMAGES * 2; i++) {
 			abandoned.push(crypto.randomUUID());
 			await employee.upload({ kind: 'image', submissionId: abandoned[i]!, epoch: s.epoch, itemIndex: 1 }, photo.sealed);
