@@ -118,7 +118,8 @@ export default defineConfig({
 			},
 			workbox: {
 				globPatterns: ['client/**/*.{js,css,html,ico,png,svg,webp,webmanifest,json,gz}', 'prerendered/**/*.{html,json}'],
-				globIgnores: ['server/**', 'client/test/**'],
+				// Postal-code shards (1 MiB gzip in all) are not precached: each is cached when first used.
+				globIgnores: ['server/**', 'client/test/**', 'client/postal/**'],
 				maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
 				navigateFallback: '/200.html',
 				navigateFallbackDenylist: [/^\/tesseract\//],
@@ -126,7 +127,8 @@ export default defineConfig({
 				clientsClaim: true,
 				cleanupOutdatedCaches: true,
 				// Background Sync for the outbox (src/lib/outbox/sync.ts, built by scripts/build-sync-worker.mjs).
-				importScripts: ['outbox-sync.js']
+				importScripts: ['outbox-sync.js'],
+				runtimeCaching: [{ urlPattern: ({ url }) => url.pathname.startsWith('/postal/'), handler: 'CacheFirst', options: { cacheName: 'mnv-postal', expiration: { maxEntries: 60, maxAgeSeconds: 90 * 24 * 60 * 60 } } }]
 			}
 		})
 	],

@@ -102,7 +102,7 @@ for (const backend of backends) {
 			await employee.goto(joinLink.replace('localhost', '127.0.0.1'));
 			await expect(employee.getByText('見本商事株式会社')).toBeVisible();
 			await joinFromLetter(employee, initialPassword);
-			await submitAsEmployee(employee, { number: NUMBER_TYPED, name: EMPLOYEE_NAME, kana: 'ミホン タロウ', birth: 'H2.4.1', address: ADDRESS, dependent: DEPENDENT, purpose: '労災保険の請求事務' });
+			await submitAsEmployee(employee, { number: NUMBER_TYPED, name: EMPLOYEE_NAME, kana: 'ミホン タロウ', birth: 'H2.4.1', address: ADDRESS, postalCode: '〒１００－０００１', postalAddress: '東京都千代田区千代田', dependent: DEPENDENT, purpose: '労災保険の請求事務' });
 			await expect(employee.getByTestId('queued-state')).toHaveText(/会社に届きました/, { timeout: 30_000 });
 			await expectNothingReadableStored(employee, [NUMBER, '1234 5678 9018', EMPLOYEE_NAME, 'みほん　たろう', ADDRESS_STORED, DEPENDENT.name, DEPENDENT_NUMBER]);
 			await employee.getByRole('button', { name: '提出の状況を見る' }).click();
@@ -134,6 +134,7 @@ for (const backend of backends) {
 			await expect(handler.getByText('検証済み：招待した従業員の端末から送信されました')).toBeVisible();
 			// The details, the dependent and the photos: each photo is fetched (reason recorded again) and checked against the record.
 			await expect(handler.getByTestId('revealed-details')).toContainText(ADDRESS_STORED);
+			await expect(handler.getByTestId('revealed-details')).toContainText('〒100-0001');
 			await expect(handler.getByTestId('revealed-details')).toContainText('平成2年4月1日');
 			await expect(handler.getByTestId('revealed-details')).toContainText('労災保険の請求事務');
 			await expect(handler.getByText('9876 5432 1000')).toBeVisible();

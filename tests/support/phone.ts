@@ -20,6 +20,9 @@ export interface EmployeeInput {
 	dependent?: { name: string; kana: string; birth: string; number: string };
 	/** A purpose of use the notice must list. */
 	purpose?: string;
+	/** Looked up before the address is typed; `postalAddress` is what the lookup must fill in. */
+	postalCode?: string;
+	postalAddress?: string;
 }
 
 /** On /join from the letter's link: the initial password, then the employee's own password twice. */
@@ -67,7 +70,16 @@ export async function submitAsEmployee(page: Page, input: EmployeeInput): Promis
 	await page.getByLabel('氏名', { exact: true }).fill(input.name);
 	await page.getByLabel('氏名（ふりがな）').fill('しけん花子');
 	await page.getByLabel('生年月日').fill(input.birth);
-	await page.getByLabel('住所').fill(input.address);
+	if (input.postalCode) {
+		// The lookup fetches one shard of Japan Post's data (from our origin) and fills the empty address field.
+		await page.getByLabel('郵便番号').fill('12-34');
+		await page.getByRole('button', { name: '住所を検索' }).click();
+		await expect(page.getByText('郵便番号は7桁の数字で入力してください')).toBeVisible();
+		await page.getByLabel('郵便番号').fill(input.postalCode);
+		await page.getByRole('button', { name: '住所を検索' }).click();
+		await expect(page.getByLabel('住所', { exact: true })).toHaveValue(input.postalAddress ?? '');
+	}
+	await page.getByLabel('住所', { exact: true }).fill(input.address);
 	await page.getByRole('button', { name: '次へ' }).click();
 	await expect(page.getByText('「花」（4文字目）は使えません。')).toBeVisible();
 	await page.getByLabel('氏名（ふりがな）').fill(input.kana);
