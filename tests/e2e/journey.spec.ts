@@ -15,6 +15,7 @@ import { parseRecoveryKit } from '../../src/lib/crypto/index';
 import { kitTextFromPdf } from '../../src/lib/documents/recovery-kit';
 import { expectNothingReadableStored, joinFromLetter, submitAsEmployee } from '../support/phone';
 import { EMPLOYEE_PASSWORD } from '../support/journey';
+import { hasExifTrace } from '../support/exif';
 
 const NUMBER = '123456789018'; // synthetic (DOMAIN.md §10.1)
 const NUMBER_TYPED = '１２３４－５６７８－９０１８'; // full-width with hyphens, as a phone keyboard may give it
@@ -138,6 +139,14 @@ for (const backend of backends) {
 			await expect(handler.getByTestId('revealed-details')).toContainText('平成2年4月1日');
 			await expect(handler.getByTestId('revealed-details')).toContainText('労災保険の請求事務');
 			await expect(handler.getByText('9876 5432 1000')).toBeVisible();
+			// Photo 1 was picked with EXIF (GPS, camera make): what the company receives has none of it.
+			await handler.getByRole('button', { name: '写真 1 を表示' }).click();
+			const front = handler.getByRole('img', { name: 'マイナンバーカード（表面）' });
+			await expect(front).toBeVisible();
+			// The CSP (connect-src 'self') keeps page scripts from reading blob: URLs; DevTools reads the image as loaded.
+			const frontBytes = await resourceBytes(handler, await front.getAttribute('src'));
+			expect([...frontBytes.subarray(0, 2)]).toEqual([0xff, 0xd8]);
+			expect(hasExifTrace(frontBytes)).toBe(false);
 			await handler.getByRole('button', { name: '写真 2 を表示' }).click();
 			const photo = handler.getByRole('img', { name: 'マイナンバーカード（裏面・番号のある面）' });
 			await expect(photo).toBeVisible();
@@ -209,6 +218,20 @@ for (const backend of backends) {
 			rmSync(dir, { recursive: true, force: true });
 		}
 	});
+}
+
+/** The bytes of a resource the page loaded (here a blob: image), read through DevTools. */
+async function resourceBytes(page: Page, url: string | null): Promise<Uint8Array> {
+	if (!url) throw new Error('no resource url');
+	const cdp = await page.context().newCDPSession(page);
+	try {
+		await cdp.send('Page.enable');
+		const { frameTree } = await cdp.send('Page.getFrameTree');
+		const { content, base64Encoded } = await cdp.send('Page.getResourceContent', { frameId: frameTree.frame.id, url });
+		return new Uint8Array(Buffer.from(content, base64Encoded ? 'base64' : 'latin1'));
+	} finally {
+		await cdp.detach();
+	}
 }
 
 /** After a reload the keys are locked (they live only in memory): unlock them again. */

@@ -6,6 +6,7 @@
 import { expect, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { EMPLOYEE_PASSWORD } from './journey';
+import { hasExifTrace, withExifGps } from './exif';
 
 export const FIXTURE_FRONT = 'tests/fixtures/ocr/tsuchi-card.jpg';
 export const FIXTURE_BACK = 'tests/fixtures/ocr/card-back.png';
@@ -51,7 +52,10 @@ export async function submitAsEmployee(page: Page, input: EmployeeInput): Promis
 	await expect(page.getByRole('heading', { name: '書類の撮影' })).toBeVisible();
 	await page.getByRole('button', { name: '次へ' }).click();
 	await expect(page.getByRole('alert').first()).toContainText('必要な写真がそろっていません');
-	await page.getByTestId('pick-card_front').setInputFiles(FIXTURE_FRONT);
+	// As a phone camera leaves it: with a GPS position and the camera's make in its EXIF block.
+	const front = withExifGps(readFileSync(FIXTURE_FRONT));
+	expect(hasExifTrace(front)).toBe(true);
+	await page.getByTestId('pick-card_front').setInputFiles({ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(front) });
 	await page.getByTestId('pick-card_back').setInputFiles(FIXTURE_BACK);
 	await expect(page.getByTestId('slot-card_front').getByText('撮影済み')).toBeVisible({ timeout: 20_000 });
 	await expect(page.getByTestId('slot-card_back').getByText('撮影済み')).toBeVisible({ timeout: 20_000 });
