@@ -2,6 +2,7 @@ import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { companyRouter } from './routers/company';
 import { employeeRouter } from './routers/employee';
+import { employeePasskeyRouter } from './routers/employee-passkey';
 import { joinRouter } from './routers/join';
 import { keysRouter } from './routers/keys';
 import { orgRouter } from './routers/org';
@@ -21,6 +22,7 @@ export const appRouter = createTRPCRouter({
 	passkey: passkeyRouter,
 	company: companyRouter,
 	employee: employeeRouter,
+	employeePasskey: employeePasskeyRouter,
 	join: joinRouter,
 	submission: submissionRouter,
 	audit: auditRouter,

@@ -8,6 +8,8 @@
  */
 import {
 	generateAuthenticationOptions,
+	verifyAuthenticationResponse,
+	type AuthenticationResponseJSON,
 	type PublicKeyCredentialCreationOptionsJSON,
 	type PublicKeyCredentialRequestOptionsJSON
 } from '@simplewebauthn/server';
@@ -32,11 +34,11 @@ export function relyingParty(ctx: Pick<Context, 'req'>): { rpID: string; origin:
 }
 
 /** Stores a challenge; also clears expired ones, so abandoned ceremonies do not pile up. */
-export async function storeChallenge(db: Db, purpose: ChallengePurpose, challenge: string, userId: string | null, now: Date): Promise<string> {
+export async function storeChallenge(db: Db, purpose: ChallengePurpose, challenge: string, userId: string | null, now: Date, employeeId: string | null = null): Promise<string> {
 	await db.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, now));
 	const [row] = await db
 		.insert(webauthnChallenges)
-		.values({ purpose, challenge, userId, expiresAt: new Date(now.getTime() + CHALLENGE_SECONDS * 1000) })
+		.values({ purpose, challenge, userId, employeeId, expiresAt: new Date(now.getTime() + CHALLENGE_SECONDS * 1000) })
 		.returning({ id: webauthnChallenges.id });
 	return row!.id;
 }
@@ -52,18 +54,49 @@ export async function consumeChallenge(
 	purpose: ChallengePurpose,
 	now: Date,
 	userId?: string
-): Promise<{ challenge: string; userId: string | null }> {
+): Promise<{ challenge: string; userId: string | null; employeeId: string | null }> {
 	const [row] = await db
 		.delete(webauthnChallenges)
 		.where(and(eq(webauthnChallenges.id, id), eq(webauthnChallenges.purpose, purpose)))
-		.returning({ challenge: webauthnChallenges.challenge, userId: webauthnChallenges.userId, expiresAt: webauthnChallenges.expiresAt });
+		.returning({ challenge: webauthnChallenges.challenge, userId: webauthnChallenges.userId, employeeId: webauthnChallenges.employeeId, expiresAt: webauthnChallenges.expiresAt });
 	if (!row || row.expiresAt.getTime() <= now.getTime() || (userId !== undefined && row.userId !== userId)) {
 		fail('BAD_REQUEST', 'passkey_challenge_invalid');
 	}
-	return { challenge: row.challenge, userId: row.userId };
+	return { challenge: row.challenge, userId: row.userId, employeeId: row.employeeId };
 }
 
-/** The WebAuthn user handle of a handler: the 16 bytes of their user id. */
+/**
+ * Checks an assertion against a stored public key (handler or employee credential): signature,
+ * challenge, origin, RP and the owner named by a discoverable credential's user handle.
+ * @returns whether it verified and the authenticator's new counter.
+ */
+export async function verifyPasskeyAssertion(
+	ctx: Pick<Context, 'req'>,
+	stored: { id: string; publicKey: Uint8Array; counter: number; transports: string | null; ownerId: string },
+	response: AuthenticationResponseJSON,
+	expectedChallenge: string,
+	requireUserVerification: boolean
+): Promise<{ verified: boolean; newCounter: number }> {
+	const { rpID, origin } = relyingParty(ctx);
+	// A discoverable credential names its owner; it must be the credential's.
+	if (response.response.userHandle && response.response.userHandle !== Buffer.from(userHandle(stored.ownerId)).toString('base64url')) return { verified: false, newCounter: stored.counter };
+	try {
+		const result = await verifyAuthenticationResponse({
+			response,
+			expectedChallenge,
+			expectedOrigin: origin,
+			expectedRPID: rpID,
+			credential: { id: stored.id, publicKey: new Uint8Array(stored.publicKey), counter: stored.counter, transports: splitTransports(stored.transports) },
+			requireUserVerification
+		});
+		return { verified: result.verified, newCounter: result.authenticationInfo.newCounter };
+	} catch {
+		// Wrong signature, origin, RP, challenge, a counter that went backwards (a cloned key): all "not verified".
+		return { verified: false, newCounter: stored.counter };
+	}
+}
+
+/** The WebAuthn user handle of a handler or an employee: the 16 bytes of their id. */
 export function userHandle(userId: string): Uint8Array<ArrayBuffer> {
 	return new Uint8Array(Buffer.from(userId.replaceAll('-', ''), 'hex'));
 }

@@ -257,10 +257,32 @@ export const webauthnCredentials = pgTable(
 	(t) => [index('webauthn_credentials_user_idx').on(t.userId)]
 );
 
+/**
+ * Employees' passkeys: sign-in with a touch, and the device key sealed under a key derived from the
+ * passkey's PRF output in the employee's browser (`src/lib/crypto/employee.ts`), ciphertext only.
+ */
+export const employeePasskeys = pgTable(
+	'employee_passkeys',
+	{
+		/** The credential id, base64url. */
+		id: text('id').primaryKey(),
+		employeeId: uuid('employee_id').notNull().references(() => employees.id),
+		publicKey: bytea('public_key').notNull(),
+		counter: bigint('counter', { mode: 'number' }).notNull().default(0),
+		transports: text('transports'),
+		wrappedDevice: bytea('wrapped_device').notNull(),
+		createdAt: createdAt(),
+		lastUsedAt: tz('last_used_at')
+	},
+	(t) => [index('employee_passkeys_employee_idx').on(t.employeeId)]
+);
+
 /** Outstanding WebAuthn challenges (single use, short-lived). */
 export const webauthnChallenges = pgTable('webauthn_challenges', {
 	id: uuid('id').primaryKey().defaultRandom(),
 	userId: uuid('user_id').references(() => users.id),
+	/** For an employee's passkey registration: whose it is. */
+	employeeId: uuid('employee_id').references(() => employees.id),
 	purpose: text('purpose', { enum: ['register', 'authenticate', 'second_factor'] }).notNull(),
 	challenge: text('challenge').notNull(),
 	expiresAt: tz('expires_at').notNull()

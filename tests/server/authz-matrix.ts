@@ -44,9 +44,13 @@ export const MATRIX: Record<string, string> = {
 	'partner.register':        '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
 	'passkey.loginOptions':    '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
 	'passkey.login':           '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
+	'employeePasskey.login':   '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
 	'passkey.secondFactor':    '✓    ✓    ✓    ✓    ✓    ✓    ✓    ✓',
 	// The employee's own company only: the session names it, no input can.
 	'employee.companyKeys':    '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
+	'employeePasskey.count':   '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
+	'employeePasskey.registerOptions': '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
+	'employeePasskey.registerFinish':  '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
 	'submission.upload':       '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
 	'submission.mine':         '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
 	// Every handler, about themselves or their own office.

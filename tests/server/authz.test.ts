@@ -28,9 +28,9 @@ import { addEmployee, addHandler, candidateOf, createCompany, join, joinAndSubmi
 import { ACTORS, cells, MATRIX, renderMatrix, type Actor, type Cell } from './authz-matrix';
 
 /** Procedures anyone may call (sign-in, set-up, joining). */
-const PUBLIC = ['auth.employeeLogin', 'auth.login', 'auth.logout', 'auth.me', 'join.peek', 'join.redeem', 'partner.peek', 'partner.register', 'passkey.login', 'passkey.loginOptions', 'passkey.secondFactor', 'setup.create', 'setup.status'];
+const PUBLIC = ['auth.employeeLogin', 'auth.login', 'auth.logout', 'auth.me', 'join.peek', 'join.redeem', 'partner.peek', 'partner.register', 'passkey.login', 'employeePasskey.login', 'passkey.loginOptions', 'passkey.secondFactor', 'setup.create', 'setup.status'];
 /** Procedures only a signed-in employee may call. */
-const EMPLOYEE = ['employee.companyKeys', 'submission.upload', 'submission.mine'];
+const EMPLOYEE = ['employee.companyKeys', 'submission.upload', 'submission.mine', 'employeePasskey.count', 'employeePasskey.registerOptions', 'employeePasskey.registerFinish'];
 
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: 'query' | 'mutation' | 'subscription' } }>).map(([path, p]) => ({
 	path,
@@ -175,6 +175,8 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			'partner.peek': {},
 			'partner.register': {},
 			'passkey.login': {},
+			'employeePasskey.login': {},
+			'employeePasskey.registerFinish': {},
 			'passkey.secondFactor': {},
 			'passkey.registerFinish': {},
 			'keys.create': { ...handlerPublicInfo(fresh), wrapped: bogus },

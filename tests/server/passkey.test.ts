@@ -18,12 +18,15 @@ import {
 	unwrapHandlerKeysWithPasskey,
 	wrapHandlerKeys,
 	wrapHandlerKeysForPasskey,
+	passkeyDeviceWrapKey,
+	unwrapDeviceKey,
+	wrapDeviceKey,
 	type HandlerKeys
 } from '../../src/lib/crypto/index';
 import { SoftAuthenticator } from '../support/authenticator';
 import { failure, testClient, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { setUpHandler, type HandlerSide } from '../support/journey';
+import { addEmployee, inviteEmployee, join, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 const ADMIN_PASSWORD = 'correct horse battery';
 const STAFF_PASSWORD = 'staff password 2026';
@@ -348,5 +351,58 @@ describe.each(backends)('passkeys on %s', (backend) => {
 		expect(live).toHaveLength(0);
 		expect((await verifyAuditChain(app.handle.db)).ok).toBe(true);
 		expect(await app.handle.db.select().from(users)).toHaveLength(3);
+	});
+
+	it('lets an employee add a passkey that signs them in and opens their device key, and nobody else', async () => {
+		const invitation = await addEmployee(admin, 'PK-E1');
+		const { employee, device } = await join(app.url, invitation);
+		const ids = { companyId: admin.company.companyId, employeeId: invitation.employeeId };
+		const phoneKey = new SoftAuthenticator();
+		const prf = prfOf(42);
+
+		expect((await failure(testClient(app.url).trpc.employeePasskey.registerOptions.mutate())).data.appCode).toBe('not_signed_in');
+		expect((await failure(admin.client.trpc.employeePasskey.registerOptions.mutate())).data.appCode).toBe('not_signed_in');
+		const { challengeId, options } = await employee.trpc.employeePasskey.registerOptions.mutate();
+		// The phone's passkey list shows the employee code and the company, never a name.
+		expect(options.user.name).toContain('PK-E1');
+		expect(options.authenticatorSelection).toMatchObject({ residentKey: 'required', userVerification: 'required' });
+		// The challenge belongs to this employee: someone else's session cannot finish it.
+		const stray = new SoftAuthenticator().register(options, app.url);
+		const strayWrap = toBase64Url(wrapDeviceKey({ ...ids, wrapKey: passkeyDeviceWrapKey(prf, stray.id), device, pinnedFingerprint: null, minEpoch: 1 }));
+		const other = await join(app.url, await addEmployee(admin, 'PK-E2'));
+		expect((await failure(other.employee.trpc.employeePasskey.registerFinish.mutate({ challengeId, response: stray, wrappedDevice: strayWrap }))).data.appCode).toBe('passkey_challenge_invalid');
+		const again = await employee.trpc.employeePasskey.registerOptions.mutate();
+		const response = phoneKey.register(again.options, app.url);
+		const wrappedDevice = toBase64Url(wrapDeviceKey({ ...ids, wrapKey: passkeyDeviceWrapKey(prf, response.id), device, pinnedFingerprint: null, minEpoch: 1 }));
+		await employee.trpc.employeePasskey.registerFinish.mutate({ challengeId: again.challengeId, response, wrappedDevice });
+		expect(await employee.trpc.employeePasskey.count.query()).toEqual({ passkeys: 1 });
+
+		// One touch on a phone with nobody signed in: a session and the sealed device key, which the PRF output opens.
+		const phone = testClient(app.url);
+		const login = await phone.trpc.passkey.loginOptions.mutate();
+		const signedIn = await phone.trpc.employeePasskey.login.mutate({ challengeId: login.challengeId, response: phoneKey.authenticate(login.options, app.url) });
+		expect(signedIn.employee).toEqual({ ...ids, companyName: expect.any(String), employeeCode: 'PK-E1' });
+		const unlocked = unwrapDeviceKey({ ...ids, wrapKey: passkeyDeviceWrapKey(prf, signedIn.credentialId), wrapped: fromBase64Url(signedIn.wrappedDevice) });
+		expect(unlocked.device.publicKey).toEqual(device.publicKey);
+		expect(await phone.trpc.auth.me.query()).toMatchObject({ kind: 'employee', employee: { id: ids.employeeId } });
+		await submitNumber(phone, SYNTHETIC_NUMBER, unlocked.device);
+
+		// The handlers' one-touch sign-in does not take an employee's passkey, nor the employees' a handler's.
+		const asHandler = await passkeyLogin(phoneKey);
+		expect((await failure(asHandler.result)).data.appCode).toBe('passkey_failed');
+		const handlerKey = new SoftAuthenticator();
+		await register(admin.client, handlerKey, '管理者の鍵');
+		const crossed = testClient(app.url);
+		const crossedOptions = await crossed.trpc.passkey.loginOptions.mutate();
+		expect((await failure(crossed.trpc.employeePasskey.login.mutate({ challengeId: crossedOptions.challengeId, response: handlerKey.authenticate(crossedOptions.options, app.url) }))).data.appCode).toBe('passkey_failed');
+		expect(await crossed.trpc.auth.me.query()).toBeNull();
+
+		// A new letter replaces the device key: the passkeys that sealed the old one stop working.
+		await join(app.url, await inviteEmployee(admin, ids.employeeId));
+		const stale = testClient(app.url);
+		const staleOptions = await stale.trpc.passkey.loginOptions.mutate();
+		expect((await failure(stale.trpc.employeePasskey.login.mutate({ challengeId: staleOptions.challengeId, response: phoneKey.authenticate(staleOptions.options, app.url) }))).data.appCode).toBe('passkey_failed');
+		const audit = await app.handle.db.select({ result: auditEvents.result }).from(auditEvents).where(sql`${auditEvents.action} = 'employee_login' and ${auditEvents.detail}->>'method' = 'passkey'`);
+		expect(audit.map((a) => a.result).sort()).toEqual(['denied', 'denied', 'ok']);
 	});
 });

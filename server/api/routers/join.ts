@@ -4,7 +4,7 @@ import { appendAudit, appendAuditInTx } from '../../audit';
 import { hashPassword, verifyPassword } from '../../auth/password';
 import { createSession, hashToken, sessionCookie } from '../../auth/session';
 import { ACCOUNT_POLICY, clearFailures, IP_POLICY } from '../../auth/throttle';
-import { companies, employees, invitations } from '../../db/schema';
+import { companies, employeePasskeys, employees, invitations } from '../../db/schema';
 import { b64, toBytes } from '../inputs';
 import { createTRPCRouter, fail, publicProcedure, type Context } from '../trpc';
 import { countFailure, enforceThrottle } from './auth';
@@ -119,6 +119,8 @@ export const joinRouter = createTRPCRouter({
 					.update(employees)
 					.set({ passwordHash: authKeyHash, deviceKeyWrapped: toBytes(input.credential.wrappedDevice), deviceInvitationId: inv.id, joinedAt: now })
 					.where(eq(employees.id, inv.employeeId));
+				// Passkeys hold the previous device key, which this invitation replaces: they go with it.
+				await tx.delete(employeePasskeys).where(eq(employeePasskeys.employeeId, inv.employeeId));
 				await appendAuditInTx(tx, { ...audit, result: 'ok' }, now);
 				return true;
 			});

@@ -9,7 +9,6 @@
 import {
 	generateAuthenticationOptions,
 	generateRegistrationOptions,
-	verifyAuthenticationResponse,
 	verifyRegistrationResponse,
 	type AuthenticationResponseJSON,
 	type RegistrationResponseJSON
@@ -23,7 +22,7 @@ import { ACCOUNT_POLICY, clearFailures, IP_POLICY } from '../../auth/throttle';
 import { handlerKeys, handlerKeyWraps, organisations, users, webauthnCredentials } from '../../db/schema';
 import { b64, plainText, toB64, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, publicProcedure, type Context } from '../trpc';
-import { consumeChallenge, creationOptionsJSON, relyingParty, requestOptionsJSON, splitTransports, storeChallenge, userHandle } from '../webauthn';
+import { consumeChallenge, creationOptionsJSON, relyingParty, requestOptionsJSON, splitTransports, storeChallenge, userHandle, verifyPasskeyAssertion } from '../webauthn';
 import { countFailure, enforceThrottle } from './auth';
 
 // ── Inputs ─────────────────────────────────────────────────────────────────────────────
@@ -46,7 +45,7 @@ const clientExtensionResults = z.object({
 	credProps: z.object({ rk: z.boolean().optional() }).optional()
 });
 
-const registrationResponse = z.object({
+export const registrationResponse = z.object({
 	id: credentialId,
 	rawId: credentialId,
 	type: z.literal('public-key'),
@@ -62,7 +61,7 @@ const registrationResponse = z.object({
 	})
 });
 
-const authenticationResponse = z.object({
+export const authenticationResponse = z.object({
 	id: credentialId,
 	rawId: credentialId,
 	type: z.literal('public-key'),
@@ -76,7 +75,7 @@ const authenticationResponse = z.object({
 	})
 });
 
-const ceremony = <T extends z.ZodTypeAny>(response: T) => z.object({ challengeId: uuid, response });
+export const ceremony = <T extends z.ZodTypeAny>(response: T) => z.object({ challengeId: uuid, response });
 
 // ── Helpers ────────────────────────────────────────────────────────────────────────────
 
@@ -95,26 +94,13 @@ async function verifyAssertion(
 	requireUserVerification: boolean,
 	now: Date
 ): Promise<boolean> {
-	const { rpID, origin } = relyingParty(ctx);
-	// A discoverable credential names its user; it must be the credential's owner.
-	if (response.response.userHandle && response.response.userHandle !== toB64(userHandle(cred.userId))) return false;
-	let verified = false;
-	let newCounter = cred.counter;
-	try {
-		const result = await verifyAuthenticationResponse({
-			response,
-			expectedChallenge,
-			expectedOrigin: origin,
-			expectedRPID: rpID,
-			credential: { id: cred.id, publicKey: new Uint8Array(cred.publicKey), counter: cred.counter, transports: splitTransports(cred.transports) },
-			requireUserVerification
-		});
-		verified = result.verified;
-		newCounter = result.authenticationInfo.newCounter;
-	} catch {
-		// Wrong signature, origin, RP, challenge, a counter that went backwards (a cloned key): all "not verified".
-		verified = false;
-	}
+	const { verified, newCounter } = await verifyPasskeyAssertion(
+		ctx,
+		{ id: cred.id, publicKey: new Uint8Array(cred.publicKey), counter: cred.counter, transports: cred.transports, ownerId: cred.userId },
+		response,
+		expectedChallenge,
+		requireUserVerification
+	);
 	if (verified) {
 		await ctx.db.update(webauthnCredentials).set({ counter: newCounter, lastUsedAt: now }).where(eq(webauthnCredentials.id, cred.id));
 	}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CryptoError, deriveEmployeeKeys, fromBase64Url, generateSigningKeyPair, unwrapDeviceKey, wrapDeviceKey } from './index';
+import { CryptoError, deriveEmployeeKeys, fromBase64Url, generateSigningKeyPair, passkeyDeviceWrapKey, unwrapDeviceKey, wrapDeviceKey } from './index';
 
 const COMPANY = '0b6f2f6e-6a39-4a53-9a43-7d1f1f0c1a11';
 const EMPLOYEE = '5d1c1c43-9a1e-4f57-8a56-3e2f0d0c9b10';
@@ -60,5 +60,19 @@ describe("the employee's password", () => {
 		const { wrapKey } = await deriveEmployeeKeys('pw-without-pin', ids, FAST);
 		const wrapped = wrapDeviceKey({ ...ids, wrapKey, device: generateSigningKeyPair(), pinnedFingerprint: null, minEpoch: 1 });
 		expect(unwrapDeviceKey({ ...ids, wrapKey, wrapped }).pinnedFingerprint).toBeNull();
+	});
+
+	it('derives a passkey wrapping key per credential from the PRF output', () => {
+		const prf = new Uint8Array(32).fill(7);
+		const key = passkeyDeviceWrapKey(prf, 'cred-A');
+		expect(key).toHaveLength(32);
+		expect(passkeyDeviceWrapKey(prf, 'cred-A')).toEqual(key);
+		expect(passkeyDeviceWrapKey(prf, 'cred-B')).not.toEqual(key);
+		expect(passkeyDeviceWrapKey(new Uint8Array(32).fill(8), 'cred-A')).not.toEqual(key);
+		const device = generateSigningKeyPair();
+		const wrapped = wrapDeviceKey({ ...ids, wrapKey: key, device, pinnedFingerprint: null, minEpoch: 1 });
+		expect(unwrapDeviceKey({ ...ids, wrapKey: passkeyDeviceWrapKey(prf, 'cred-A'), wrapped }).device.publicKey).toEqual(device.publicKey);
+		expect(codeOf(() => passkeyDeviceWrapKey(new Uint8Array(16), 'cred-A'))).toBe('malformed');
+		expect(codeOf(() => passkeyDeviceWrapKey(prf, 'bad id!'))).toBe('malformed');
 	});
 });

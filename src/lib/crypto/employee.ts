@@ -12,6 +12,9 @@
  *   wrapped   = 0x01 ‖ nonce(24) ‖ XChaCha20-Poly1305(wrapKey, nonce, aad, payload)
  *   payload   = canonical JSON {v: 1, key: device secret key, fingerprint: pinned company key | null, minEpoch}
  *
+ * A passkey with the PRF extension can hold a second copy (`passkeyDeviceWrapKey`): the wrapping key is
+ * then HKDF-SHA256(prf output, salt = "mynumber-vault/employee-passkey/v1", info = credential id, 32).
+ *
  * The server stores `wrapped` and hands it out only after a sign-in with `authKey`. To open it, it
  * would have to guess the password through scrypt, the same bound as any password system. The
  * pinned company fingerprint travels inside, so a later sign-in pins the same keys as the letter did.
@@ -98,4 +101,15 @@ export function unwrapDeviceKey(p: Ids & { wrapKey: Uint8Array; wrapped: Uint8Ar
 	const fingerprint = o.fingerprint;
 	if (fingerprint !== null && typeof fingerprint !== 'string') throw new CryptoError('malformed', 'bad fingerprint');
 	return { device: { secretKey, publicKey: signingPublicKey(secretKey) }, pinnedFingerprint: fingerprint, minEpoch: int(o, 'minEpoch') };
+}
+
+/**
+ * The wrapping key a passkey's PRF output stands for (same PRF input as handlers' passkeys,
+ * `passkeyPrfInput`), bound to the credential.
+ * @throws CryptoError('malformed') for a PRF output that is not 32 bytes or an odd credential id.
+ */
+export function passkeyDeviceWrapKey(prfOutput: Uint8Array, credentialId: string): Uint8Array {
+	if (!(prfOutput instanceof Uint8Array) || prfOutput.length !== 32) throw new CryptoError('malformed', 'prf output must be 32 bytes');
+	if (!/^[A-Za-z0-9_-]{1,1400}$/.test(credentialId)) throw new CryptoError('malformed', 'invalid credential id');
+	return hkdf(sha256, prfOutput, utf8('mynumber-vault/employee-passkey/v1'), utf8(credentialId), 32);
 }

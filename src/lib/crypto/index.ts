@@ -50,4 +50,4 @@ export { activeMemberIds, signCompanyPin, signMemberStatement, verifyCompanyPin,
 export { prepareGrant, prepareNewCompany, prepareRevocation, type NewCompany } from './setup';
 export { PASSKEY_PRF_INPUT_B64, passkeyIdentity, passkeyPrfInput, unwrapHandlerKeysWithPasskey, wrapHandlerKeysForPasskey } from './passkey';
 export { openWithPassphrase, sealWithPassphrase } from './passphrase';
-export { deriveEmployeeKeys, unwrapDeviceKey, wrapDeviceKey, type DeviceUnlock, type EmployeeKeys } from './employee';
+export { deriveEmployeeKeys, passkeyDeviceWrapKey, unwrapDeviceKey, wrapDeviceKey, type DeviceUnlock, type EmployeeKeys } from './employee';
