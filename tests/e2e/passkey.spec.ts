@@ -3,7 +3,8 @@
  * register a passkey whose PRF output seals the handler's keys, sign out, sign in with one touch and
  * land with the keys unlocked; a second authenticator without PRF explains itself and leaves the
  * passphrase path; rename and remove; the organisation's second factor (the password alone creates
- * no session, the passkey completes it). Chromium refuses IP addresses as RP ID: pages use localhost.
+ * no session, the passkey completes it); and an employee's passkey on a phone. Chromium refuses IP
+ * addresses as RP ID: pages use localhost.
  */
 import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { verifyAuditChain } from '../../server/audit';
 import { openDb } from '../../server/db';
 import { dumpAllTables } from '../support/databases';
-import { setUpHandler } from '../support/journey';
+import { addEmployee, setUpHandler } from '../support/journey';
+import { joinFromLetter } from '../support/phone';
 import { spawnServer } from '../support/spawn';
 
 const PASSWORD = 'correct horse battery'; // tests/support/journey.ts
@@ -205,6 +207,45 @@ test('passkeys: one touch signs in and unlocks; no PRF explains itself; rename, 
 		}
 	} finally {
 		await handle.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+});
+
+test("an employee's passkey: added after joining, it signs in with one touch and unlocks the phone's signing key", async ({ browser }) => {
+	const dir = mkdtempSync(join(tmpdir(), 'mnv-e2e-employee-passkey-'));
+	const server = await spawnServer({ DATA_DIR: join(dir, 'data') });
+	try {
+		const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
+		const { token, secret, initialPassword } = await addEmployee(owner, 'PK-PHONE');
+		const baseUrl = server.url.replace('127.0.0.1', 'localhost');
+		const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+		const page = await context.newPage();
+		const authenticator = await addAuthenticator(context, page, true);
+		await page.goto(`${baseUrl}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
+		await joinFromLetter(page, initialPassword);
+		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
+
+		await page.getByTestId('add-passkey').getByRole('button', { name: 'パスキーを登録' }).click();
+		await expect(page.getByText('パスキーを登録しました')).toBeVisible();
+		expect(await authenticator.credentials()).toHaveLength(1);
+
+		// A reload forgets the signing key; one touch brings it back (no password typed).
+		await page.reload();
+		await expect(page.getByRole('heading', { name: '本人確認' })).toBeVisible();
+		await expect(page.getByRole('button', { name: '提出を始める' })).toHaveCount(0);
+		await page.getByRole('button', { name: 'パスキーでサインイン' }).click();
+		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
+		await expect(page.getByTestId('add-passkey')).toHaveCount(0);
+
+		// Signed out, the remembered phone offers the same touch.
+		await page.getByRole('button', { name: 'ログアウト' }).click();
+		await expect(page.getByRole('heading', { name: 'おかえりなさい' })).toBeVisible();
+		expect(await whoAmI(page)).toBeNull();
+		await page.getByRole('button', { name: 'パスキーでサインイン' }).click();
+		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
+		await context.close();
+	} finally {
+		await server.stop();
 		rmSync(dir, { recursive: true, force: true });
 	}
 });

@@ -48,12 +48,13 @@ export function passkeyErrorKind(error: unknown): 'cancelled' | 'exists' | 'unsu
 	return null;
 }
 
-function prfExtension() {
+/** The PRF extension input every passkey of this app is asked for. */
+export function prfExtension() {
 	return { prf: { eval: { first: passkeyPrfInput() as Uint8Array<ArrayBuffer> } } };
 }
 
 /** The PRF output of a ceremony, copied out of the browser's buffer, or null when there is none. */
-function takePrf(results: AuthenticationExtensionsClientOutputs): Uint8Array | null {
+export function takePrf(results: AuthenticationExtensionsClientOutputs): Uint8Array | null {
 	const first: unknown = results.prf?.results?.first;
 	let out: Uint8Array | null = null;
 	if (first instanceof ArrayBuffer) out = new Uint8Array(first.slice(0));
@@ -62,12 +63,12 @@ function takePrf(results: AuthenticationExtensionsClientOutputs): Uint8Array | n
 }
 
 /** A response as the server may see it: only `prf.enabled` of the PRF extension survives. */
-function withoutPrf<T extends RegistrationResponseJSON | AuthenticationResponseJSON>(response: T): T {
+export function withoutPrf<T extends RegistrationResponseJSON | AuthenticationResponseJSON>(response: T): T {
 	const enabled = response.clientExtensionResults.prf?.enabled;
 	return { ...response, clientExtensionResults: enabled === undefined ? {} : { prf: { enabled } } };
 }
 
-function randomChallenge(): string {
+export function randomChallenge(): string {
 	return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
