@@ -118,7 +118,7 @@ export default defineConfig({
 			},
 			workbox: {
 				globPatterns: ['client/**/*.{js,css,html,ico,png,svg,webp,webmanifest,json,gz}', 'prerendered/**/*.{html,json}'],
-				// Postal-code shards (1 MiB gzip in all) are not precached: each is cached when first used.
+				// The postal-code table (1 MiB gzip) is not precached: it is fetched and cached on the first lookup.
 				globIgnores: ['server/**', 'client/test/**', 'client/postal/**'],
 				maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
 				navigateFallback: '/200.html',
@@ -128,7 +128,7 @@ export default defineConfig({
 				cleanupOutdatedCaches: true,
 				// Background Sync for the outbox (src/lib/outbox/sync.ts, built by scripts/build-sync-worker.mjs).
 				importScripts: ['outbox-sync.js'],
-				runtimeCaching: [{ urlPattern: ({ url }) => url.pathname.startsWith('/postal/'), handler: 'CacheFirst', options: { cacheName: 'mnv-postal', expiration: { maxEntries: 60, maxAgeSeconds: 90 * 24 * 60 * 60 } } }]
+				runtimeCaching: [{ urlPattern: ({ url }) => url.pathname.startsWith('/postal/'), handler: 'CacheFirst', options: { cacheName: 'mnv-postal', expiration: { maxEntries: 2, maxAgeSeconds: 90 * 24 * 60 * 60 } } }]
 			}
 		})
 	],

@@ -117,10 +117,10 @@ for (const backend of backends) {
 			await again.goto(joinLink.replace('localhost', '127.0.0.1'));
 			await expect(again.getByRole('heading', { name: '登録済みです' })).toBeVisible();
 			await again.getByLabel('パスワード', { exact: true }).fill('ちがうパスワード');
-			await again.getByRole('button', { name: 'サインイン' }).click();
+			await again.getByRole('button', { name: 'サインイン', exact: true }).click();
 			await expect(again.getByRole('alert')).toContainText('パスワードが違います');
 			await again.getByLabel('パスワード', { exact: true }).fill(EMPLOYEE_PASSWORD);
-			await again.getByRole('button', { name: 'サインイン' }).click();
+			await again.getByRole('button', { name: 'サインイン', exact: true }).click();
 			await expect(again.getByTestId('submission-status')).toContainText('受付済み・確認待ち');
 			await otherPhone.close();
 
@@ -162,7 +162,7 @@ for (const backend of backends) {
 			await expect(employee.getByRole('heading', { name: '本人確認' })).toBeVisible();
 			await expect(employee.getByRole('button', { name: '内容を訂正して再提出する' })).toHaveCount(0);
 			await employee.getByLabel('パスワード', { exact: true }).fill(EMPLOYEE_PASSWORD);
-			await employee.getByRole('button', { name: 'サインイン' }).click();
+			await employee.getByRole('button', { name: 'サインイン', exact: true }).click();
 			// The unlocked key signs a new version that supersedes the returned one (here: declining to provide).
 			await employee.getByRole('button', { name: '内容を訂正して再提出する' }).click();
 			await employee.getByRole('button', { name: 'マイナンバーを提供しない' }).click();

@@ -1,27 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { addressInShard, formatPostalCode, lookupPostalCode, normalisePostalCode, type PostalShard } from './index';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { addressInTable, formatPostalCode, lookupPostalCode, normalisePostalCode, postalDataVersion, resetPostalTable, POSTAL_DATA_URL } from './index';
 
-const shard: PostalShard = {
-	v: '2025-09-30',
-	z: {
-		'0001': [[13, '千代田区', '千代田']],
-		'0000': [[13, '千代田区', '']],
-		'1234': [
-			[23, '見本市', '東町'],
-			[23, '見本市', '西町']
-		],
-		'9999': [
-			[24, '甲市', '一丁目'],
-			[23, '乙町', '二丁目']
-		]
-	}
-};
+const TABLE = ['#2025-09-30', '1000000\t13\t千代田区\t', '1000001\t13\t千代田区\t千代田', '1001234\t23\t見本市\t東町', '1001234\t23\t見本市\t西町', '1009999\t24\t甲市\t一丁目', '1009999\t23\t乙町\t二丁目', ''].join('\n');
 
-/** A fetch that serves the shard above for prefix 100 and answers 404 for anything else. */
-const serve = (async (url: string) =>
-	url === '/postal/100.json' ? new Response(JSON.stringify(shard), { status: 200 }) : new Response('', { status: 404 })) as unknown as typeof fetch;
+/** Serves the table above (gzip'd, as the server does) and counts requests: one per page, whatever is looked up. */
+function server() {
+	const requests: string[] = [];
+	const fetcher = (async (url: string) => {
+		requests.push(url);
+		return url === POSTAL_DATA_URL ? new Response(gzipSync(TABLE), { status: 200 }) : new Response('', { status: 404 });
+	}) as unknown as typeof fetch;
+	return { fetcher, requests };
+}
+afterEach(() => resetPostalTable());
 
 describe('postal code lookup', () => {
 	it('accepts what people type: full-width digits, 〒, hyphens and spaces', () => {
@@ -34,30 +28,41 @@ describe('postal code lookup', () => {
 	});
 
 	it('finds a town, a whole city, and several towns to choose from', async () => {
-		expect(await lookupPostalCode('100-0001', serve)).toEqual({ kind: 'found', dataVersion: '2025-09-30', address: { prefecture: '東京都', city: '千代田区', town: '千代田', towns: [] } });
-		expect(addressInShard(shard, '1000000')).toEqual({ prefecture: '東京都', city: '千代田区', town: '', towns: [] });
-		expect(addressInShard(shard, '1001234')).toEqual({ prefecture: '愛知県', city: '見本市', town: '', towns: ['東町', '西町'] });
+		const s = server();
+		expect(await lookupPostalCode('100-0001', s.fetcher)).toEqual({ kind: 'found', dataVersion: '2025-09-30', address: { prefecture: '東京都', city: '千代田区', town: '千代田', towns: [] } });
+		expect(addressInTable(TABLE, '1000000')).toEqual({ prefecture: '東京都', city: '千代田区', town: '', towns: [] });
+		expect(addressInTable(TABLE, '1001234')).toEqual({ prefecture: '愛知県', city: '見本市', town: '', towns: ['東町', '西町'] });
 		// Two cities under one code: only the prefecture of the first is certain enough to fill in.
-		expect(addressInShard(shard, '1009999')).toMatchObject({ city: '', town: '', towns: [] });
+		expect(addressInTable(TABLE, '1009999')).toMatchObject({ city: '', town: '', towns: [] });
+		// A code is not found inside another line (no partial matches).
+		expect(addressInTable(TABLE, '0000001')).toBeNull();
+		expect(postalDataVersion(TABLE)).toBe('2025-09-30');
 	});
 
-	it('tells an unknown code from an unreachable shard and from bad input', async () => {
-		expect(await lookupPostalCode('100-4321', serve)).toEqual({ kind: 'unknown' });
-		expect(await lookupPostalCode('999-0000', serve)).toEqual({ kind: 'unknown' });
-		expect(await lookupPostalCode('12345', serve)).toEqual({ kind: 'invalid' });
+	it('fetches the one table once, whatever code is looked up, so the request reveals nothing', async () => {
+		const s = server();
+		await lookupPostalCode('100-0001', s.fetcher);
+		expect(await lookupPostalCode('999-0000', s.fetcher)).toEqual({ kind: 'unknown' });
+		expect(s.requests).toEqual([POSTAL_DATA_URL]);
+	});
+
+	it('tells bad input and an unreachable table apart, and tries again later', async () => {
+		expect(await lookupPostalCode('12345', server().fetcher)).toEqual({ kind: 'invalid' });
 		const offline = (async () => {
 			throw new TypeError('Failed to fetch');
 		}) as unknown as typeof fetch;
 		expect(await lookupPostalCode('100-0001', offline)).toEqual({ kind: 'unavailable' });
+		expect((await lookupPostalCode('100-0001', server().fetcher)).kind).toBe('found');
 	});
 
-	it('reads the built shards (Japan Post data, via scripts/build-postal-shards.mjs)', () => {
-		// The build makes them; a unit run in a fresh clone makes them itself.
-		if (!existsSync('static/postal/530.json')) execFileSync(process.execPath, ['scripts/build-postal-shards.mjs'], { stdio: 'ignore' });
-		const built = JSON.parse(readFileSync('static/postal/100.json', 'utf8')) as PostalShard;
-		expect(built.v).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-		expect(addressInShard(built, '1000001')).toMatchObject({ prefecture: '東京都', city: '千代田区', town: '千代田' });
-		const osaka = JSON.parse(readFileSync('static/postal/530.json', 'utf8')) as PostalShard;
-		expect(addressInShard(osaka, '5300001')).toMatchObject({ prefecture: '大阪府', city: '大阪市北区', town: '梅田' });
+	it('reads the built table (Japan Post data, via scripts/build-postal-data.mjs)', () => {
+		// The build makes it; a unit run in a fresh clone makes it itself.
+		if (!existsSync('static/postal/ken-all.tsv.gz')) execFileSync(process.execPath, ['scripts/build-postal-data.mjs'], { stdio: 'ignore' });
+		const built = gunzipSync(readFileSync('static/postal/ken-all.tsv.gz')).toString('utf8');
+		expect(postalDataVersion(built)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+		expect(addressInTable(built, '1000001')).toMatchObject({ prefecture: '東京都', city: '千代田区', town: '千代田' });
+		expect(addressInTable(built, '5300001')).toMatchObject({ prefecture: '大阪府', city: '大阪市北区', town: '梅田' });
+		expect(addressInTable(built, '0600000')).toMatchObject({ prefecture: '北海道', city: '札幌市中央区' });
+		expect(addressInTable(built, '9071801')).toMatchObject({ prefecture: '沖縄県' });
 	});
 });
