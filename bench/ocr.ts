@@ -6,6 +6,10 @@
  * 住民票コード; on the card a postal code and an expiry year, 2027–2030, which OCR may join into a
  * dash-separated 4-4-4 reading). A read is exact when `number` is the printed number; wrong when `number` is set
  * to anything else (the figure that must stay at zero).
+ *
+ * The images are drawn on the app's page, `<html lang="ja">`, where the canvas's `sans-serif` is Chromium's Japanese
+ * default, Noto Sans CJK JP (fonts-noto-cjk) here, digits included; drawn on a page without `lang` they come out in
+ * Liberation Sans and read differently. tests/fixtures/ocr/make-chromium-fixtures.mjs draws one of them as a fixture.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -135,23 +139,26 @@ export async function runOcrBench(browser: Browser, baseUrl: string): Promise<Oc
 					worker.addEventListener('message', onMessage);
 					worker.postMessage({ id: my, type: 'read', image }, [image.buffer]);
 				});
-			const rows: { layout: string; condition: string; expected: string; got: string | null; ms: number }[] = [];
+			const rows: { layout: string; condition: string; expected: string; got: string | null; candidates: string[]; ms: number }[] = [];
 			for (const layout of layouts)
 				for (const condition of conditions)
 					for (const [variant, number] of numbers.entries()) {
 						const canvas = draw(layout, number, condition, variant);
 						const blob = await canvas.convertToBlob(condition === 'glare-jpeg' ? { type: 'image/jpeg', quality: 0.4 } : { type: 'image/png' });
 						const result = await read(new Uint8Array(await blob.arrayBuffer()));
-						rows.push({ layout, condition, expected: number, got: result.number, ms: result.ms });
+						rows.push({ layout, condition, expected: number, got: result.number, candidates: result.candidates, ms: result.ms });
 					}
 			worker.terminate();
 			return rows;
 		},
 		{ workerUrl, numbers, layouts: [...LAYOUTS], conditions: [...CONDITIONS] }
-	)) as { layout: string; condition: string; expected: string; got: string | null; ms: number }[];
+	)) as { layout: string; condition: string; expected: string; got: string | null; candidates: string[]; ms: number }[];
 	await context.close();
 
-	if (process.env.BENCH_OCR_DEBUG) for (const r of results) if (r.got !== r.expected) console.log(`  ocr miss: ${r.layout}/${r.condition} expected ${r.expected}, got ${r.got}`);
+	if (process.env.BENCH_OCR_DEBUG)
+		for (const [i, r] of results.entries())
+			if (r.got !== r.expected)
+				console.log(`  ocr miss: ${r.layout}/${r.condition} #${i % NUMBERS.length} expected ${r.expected}, got ${r.got}, candidates ${r.candidates.join(' ') || 'none'}`);
 	const figures: OcrFigure[] = [];
 	const warm = results.slice(1).map((r) => r.ms).sort((a, b) => a - b);
 	figures.push({ name: 'OCR per image in headless Chromium, warm (median)', value: Math.round(warm[Math.floor(warm.length / 2)]!), unit: 'ms', note: `first image incl. start-up ${Math.round(results[0]!.ms)} ms; p90 ${Math.round(warm[Math.floor(warm.length * 0.9)]!)} ms; ${results.length} images` });

@@ -48,6 +48,17 @@ describe('extractMyNumber: dash-joined readings', () => {
 		// Beside the printed number, neither is filled in: both are offered and the employee picks.
 		expect(extractMyNumber(`${spaced(A)}\n7100-0001 2030`)).toEqual({ number: null, candidates: [A, '710000012030'], corrected: [] });
 	});
+
+	it('keeps a postal code read with its hyphen out of every reading (why engine.ts whitelists the hyphen)', () => {
+		// tesseract's lines for the bench's card back 2468 1357 9021 with "〒100-0001 有効期限 2030年 1月 1日".
+		const number = '2468 1357 9021';
+		// Digits-only whitelist: the hyphen merged into a 0 and 〒 read as 7, so the postal code and the year make a
+		// passing 8-4 reading, and the printed number is not filled in.
+		expect(extractMyNumber(`${number}\n71000001 2030 18 1`).number).toBe(null);
+		// Hyphen whitelisted (the same image): "100-0001" is 3-4, off the grid; a separate 7 does not join it.
+		for (const line of ['7 100-0001 2030 18 1', '100-0001 20304 18 1', '100-0001 3 2030 18 11'])
+			expect(extractMyNumber(`${number}\n${line}`)).toEqual({ number: '246813579021', candidates: ['246813579021'], corrected: [] });
+	});
 });
 
 describe('extractMyNumber: layouts of the number', () => {

@@ -13,8 +13,9 @@
  *    dropped-space forms `1234 56789012` / `12345678 9012`. So an 11-digit 住民票コード, a postal code (3-4), a
  *    phone number (2-4-4) or a date is never a reading by itself, even next to stray digits, while a label that OCR
  *    turned into digits ("5 1234 5678 9018") does not hide the number behind it. Fields can still merge on one
- *    line (with tesseract's digit whitelist "〒100-0001 … 2035年" came out as "71000001 2035", an 8-4 reading);
- *    such readings nearly always fail the check digit and end up as invalid candidates.
+ *    line (with a digits-only whitelist "〒100-0001 … 2035年" came out as "71000001 2035", an 8-4 reading, which
+ *    for 2030 passes the check digit; hence the hyphen is whitelisted too, see `CHAR_WHITELIST` in `engine.ts`);
+ *    such readings mostly fail the check digit and end up as invalid candidates.
  * 4. **Decision.** Readings whose check digit passes (`isValidIndividualNumber`) are *valid*. `number` is set only when
  *    exactly one distinct valid reading exists and no dash-joined one passes too (the documents print the number with
  *    spaces or none; a dash joins a postal code such as 〒100-0001, which OCR once read as "7100-0001 2030", a passing
