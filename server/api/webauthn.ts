@@ -9,6 +9,8 @@
 import {
 	generateAuthenticationOptions,
 	verifyAuthenticationResponse,
+	verifyRegistrationResponse,
+	type RegistrationResponseJSON,
 	type AuthenticationResponseJSON,
 	type PublicKeyCredentialCreationOptionsJSON,
 	type PublicKeyCredentialRequestOptionsJSON
@@ -63,6 +65,20 @@ export async function consumeChallenge(
 		fail('BAD_REQUEST', 'passkey_challenge_invalid');
 	}
 	return { challenge: row.challenge, userId: row.userId, employeeId: row.employeeId };
+}
+
+/**
+ * Checks a registration (attestation "none") against its challenge, origin and RP.
+ * @returns the new credential, or null when anything does not verify.
+ */
+export async function verifyPasskeyRegistration(ctx: Pick<Context, 'req'>, response: RegistrationResponseJSON, expectedChallenge: string, requireUserVerification: boolean) {
+	const { rpID, origin } = relyingParty(ctx);
+	try {
+		const verification = await verifyRegistrationResponse({ response, expectedChallenge, expectedOrigin: origin, expectedRPID: rpID, requireUserVerification });
+		return verification.verified ? verification.registrationInfo.credential : null;
+	} catch {
+		return null;
+	}
 }
 
 /**

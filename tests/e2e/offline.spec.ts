@@ -4,13 +4,13 @@
  * Background Sync with no page open; and a server
  * killed in the middle of a photo upload leaves, after a restart, exactly one complete submission.
  */
-import { expect, test } from '@playwright/test';
+import { expect, test, type Browser } from '@playwright/test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addEmployee, setUpHandler, SYNTHETIC_NUMBER as NUMBER } from '../support/journey';
 import { expectNothingReadableStored, joinFromLetter, readOriginStorage, submitAsEmployee } from '../support/phone';
-import { spawnServer } from '../support/spawn';
+import { spawnServer, type ServerProcess } from '../support/spawn';
 
 test('the installed app opens with the server gone', async ({ browser }) => {
 	const dir = mkdtempSync(join(tmpdir(), 'mnv-pwa-'));
@@ -43,6 +43,21 @@ test('the installed app opens with the server gone', async ({ browser }) => {
 	}
 });
 
+/** Sets up the office, adds an employee and joins from their letter on a 390 px phone; waits for the service worker. */
+async function joinedPhone(browser: Browser, server: ServerProcess, code: string) {
+	const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
+	const { employeeId, token, secret, initialPassword } = await addEmployee(owner, code);
+	const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+	const page = await context.newPage();
+	page.on('pageerror', (e) => console.log('page error:', e.message));
+	await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
+	await joinFromLetter(page, initialPassword);
+	await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
+	// A synchronous predicate: `ready` resolves while the worker is still activating (STACK.md §4.1).
+	await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', undefined, { timeout: 30_000 });
+	return { owner, employeeId, context, page };
+}
+
 /** A port nobody uses now, so the restarted server keeps the phone's origin (and its IndexedDB). */
 async function freePort(): Promise<number> {
 	const { createServer } = await import('node:net');
@@ -59,15 +74,8 @@ test('a submission made with no network and the server down arrives exactly once
 	const env = { DATA_DIR: dir, PORT: String(await freePort()) };
 	let server = await spawnServer(env);
 	try {
-		const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
-		const { employeeId, token, secret, initialPassword } = await addEmployee(owner, 'OFF-1');
-		const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-		let page = await context.newPage();
-		page.on('pageerror', (e) => console.log('page error:', e.message));
-		await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
-		await joinFromLetter(page, initialPassword);
-		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
-		await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', undefined, { timeout: 30_000 });
+		const { owner, employeeId, context, page: joined } = await joinedPhone(browser, server, 'OFF-1');
+		let page = joined;
 
 		// No network at all: the phone is offline and the server is gone (setOffline alone does not cut the service worker's fetches).
 		await server.stop();
@@ -106,14 +114,7 @@ test('Background Sync: the service worker delivers a queued submission while no 
 	const env = { DATA_DIR: dir, PORT: String(await freePort()) };
 	let server = await spawnServer(env);
 	try {
-		const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
-		const { employeeId, token, secret, initialPassword } = await addEmployee(owner, 'SYNC-1');
-		const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-		const page = await context.newPage();
-		await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
-		await joinFromLetter(page, initialPassword);
-		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
-		await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', undefined, { timeout: 30_000 });
+		const { owner, employeeId, context, page } = await joinedPhone(browser, server, 'SYNC-1');
 
 		await server.stop();
 		await context.setOffline(true);
@@ -165,14 +166,8 @@ test('the server dies in the middle of a photo upload; after a restart exactly o
 	const env = { DATA_DIR: dir, PORT: String(await freePort()) };
 	let server = await spawnServer(env);
 	try {
-		const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
-		const { employeeId, token, secret, initialPassword } = await addEmployee(owner, 'CRASH-1');
-		const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-		let page = await context.newPage();
-		await page.goto(`${server.url}/join#t=${token}&s=${Buffer.from(secret).toString('base64url')}&e=1`);
-		await joinFromLetter(page, initialPassword);
-		await expect(page.getByRole('button', { name: '提出を始める' })).toBeVisible();
-		await page.waitForFunction(() => navigator.serviceWorker.controller?.state === 'activated', undefined, { timeout: 30_000 });
+		const { owner, employeeId, context, page: joined } = await joinedPhone(browser, server, 'CRASH-1');
+		let page = joined;
 
 		// A slow uplink, so the second photo is still on the wire when the server is killed.
 		const cdp = await context.newCDPSession(page);

@@ -8,7 +8,7 @@
  * sign a submission. Sign-in uses the shared discoverable challenge (`passkey.loginOptions`);
  * handler and employee credentials live in separate tables, so neither can sign in as the other.
  */
-import { generateRegistrationOptions, verifyRegistrationResponse, type AuthenticationResponseJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import { generateRegistrationOptions, type AuthenticationResponseJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { and, count, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { PASSKEY_PRF_INPUT_B64 } from '../../../src/lib/crypto/index';
@@ -18,7 +18,7 @@ import { IP_POLICY } from '../../auth/throttle';
 import { companies, employeePasskeys, employees } from '../../db/schema';
 import { b64, toB64 } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, publicProcedure } from '../trpc';
-import { consumeChallenge, creationOptionsJSON, relyingParty, splitTransports, storeChallenge, userHandle, verifyPasskeyAssertion } from '../webauthn';
+import { consumeChallenge, creationOptionsJSON, relyingParty, splitTransports, storeChallenge, userHandle, verifyPasskeyAssertion, verifyPasskeyRegistration } from '../webauthn';
 import { countFailure, enforceThrottle } from './auth';
 import { authenticationResponse, ceremony, registrationResponse } from './passkey';
 
@@ -60,21 +60,8 @@ export const employeePasskeyRouter = createTRPCRouter({
 		const now = ctx.services.now();
 		const { challenge, employeeId } = await consumeChallenge(ctx.db, input.challengeId, 'register', now);
 		if (employeeId !== ctx.employee.id) fail('BAD_REQUEST', 'passkey_challenge_invalid');
-		const { rpID, origin } = relyingParty(ctx);
-		let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
-		try {
-			verification = await verifyRegistrationResponse({
-				response: input.response as RegistrationResponseJSON,
-				expectedChallenge: challenge,
-				expectedOrigin: origin,
-				expectedRPID: rpID,
-				requireUserVerification: true
-			});
-		} catch {
-			verification = { verified: false };
-		}
-		if (!verification.verified) fail('BAD_REQUEST', 'passkey_failed');
-		const { credential } = verification.registrationInfo;
+		const credential = await verifyPasskeyRegistration(ctx, input.response as RegistrationResponseJSON, challenge, true);
+		if (!credential) fail('BAD_REQUEST', 'passkey_failed');
 		await ctx.db.transaction(async (tx) => {
 			if ((await tx.select({ id: employeePasskeys.id }).from(employeePasskeys).where(eq(employeePasskeys.id, credential.id))).length) fail('CONFLICT', 'passkey_exists');
 			await tx.insert(employeePasskeys).values({

@@ -9,7 +9,6 @@
 import {
 	generateAuthenticationOptions,
 	generateRegistrationOptions,
-	verifyRegistrationResponse,
 	type AuthenticationResponseJSON,
 	type RegistrationResponseJSON
 } from '@simplewebauthn/server';
@@ -22,7 +21,7 @@ import { ACCOUNT_POLICY, clearFailures, IP_POLICY } from '../../auth/throttle';
 import { handlerKeys, handlerKeyWraps, organisations, users, webauthnCredentials } from '../../db/schema';
 import { b64, plainText, toB64, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, publicProcedure, type Context } from '../trpc';
-import { consumeChallenge, creationOptionsJSON, relyingParty, requestOptionsJSON, splitTransports, storeChallenge, userHandle, verifyPasskeyAssertion } from '../webauthn';
+import { consumeChallenge, creationOptionsJSON, relyingParty, requestOptionsJSON, splitTransports, storeChallenge, userHandle, verifyPasskeyAssertion, verifyPasskeyRegistration } from '../webauthn';
 import { countFailure, enforceThrottle } from './auth';
 
 // ── Inputs ─────────────────────────────────────────────────────────────────────────────
@@ -188,21 +187,8 @@ export const passkeyRouter = createTRPCRouter({
 		.mutation(async ({ ctx, input }) => {
 			const now = ctx.services.now();
 			const { challenge } = await consumeChallenge(ctx.db, input.challengeId, 'register', now, ctx.user.id);
-			const { rpID, origin } = relyingParty(ctx);
-			let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
-			try {
-				verification = await verifyRegistrationResponse({
-					response: input.response as RegistrationResponseJSON,
-					expectedChallenge: challenge,
-					expectedOrigin: origin,
-					expectedRPID: rpID,
-					requireUserVerification: false
-				});
-			} catch {
-				verification = { verified: false };
-			}
-			if (!verification.verified) fail('BAD_REQUEST', 'passkey_failed');
-			const { credential } = verification.registrationInfo;
+			const credential = await verifyPasskeyRegistration(ctx, input.response as RegistrationResponseJSON, challenge, false);
+			if (!credential) fail('BAD_REQUEST', 'passkey_failed');
 			const wrapped = input.wrapped ? Buffer.from(input.wrapped, 'base64url') : null;
 			if (wrapped && !isAgeFile(new Uint8Array(wrapped))) fail('BAD_REQUEST', 'sealed_data_invalid');
 			await ctx.db.transaction(async (tx) => {
