@@ -4,15 +4,16 @@
  * - "submit" → sealed and queued in the outbox, with three 12 MP photos, at full speed and under
  *   4× CPU throttling (CDP `Emulation.setCPUThrottlingRate`);
  * - JavaScript shipped before the first screen of the employee flow (`/join`, gzip);
- * - the service worker's precache size (OCR assets included).
+ * - the service worker's precache size (OCR assets included);
+ * - the postal-code table's size and lookup times.
  * The photo is synthetic (noise and stripes, 4000 × 3000), made here with jpeg-js.
  * CDP's CPU throttling slows the page's main thread; the photo Worker and the browser's image
  * decoder run elsewhere and are not slowed, so the throttled photo figure understates a slow phone.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { chromium, type Page } from '@playwright/test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import jpeg from 'jpeg-js';
 import { addEmployee, setUpHandler } from '../tests/support/journey';
 import { joinFromLetter } from '../tests/support/phone';
@@ -112,6 +113,43 @@ export function precacheBytes(buildDir = 'build'): { bytes: number; files: numbe
 	return { bytes, files: urls.length, ocrBytes };
 }
 
+/**
+ * The postal-code table: its size (fetched whole on the first lookup, not precached) and the time
+ * of a first lookup (download over loopback, unzip, search) and of a later one, in Chromium.
+ */
+async function postalLookupFigures(browser: Browser, baseUrl: string): Promise<EmployeeFigure[]> {
+	const table = join('build', 'postal', 'ken-all.tsv.gz');
+	const gz = readFileSync(table);
+	const text = gunzipSync(gz).toString('utf8');
+	const page = await (await browser.newContext()).newPage();
+	await page.goto(`${baseUrl}/`);
+	// tsx compiles this file with keepNames: its `__name` helper must exist in the page too.
+	await page.evaluate('globalThis.__name = (f) => f');
+	const times = await page.evaluate(async () => {
+		let data = '';
+		const lookup = (code: string) => {
+			const at = data.indexOf(`\n${code}\t`);
+			return at >= 0 ? data.slice(at + 1, data.indexOf('\n', at + 1)) : null;
+		};
+		const t0 = performance.now();
+		const response = await fetch('/postal/ken-all.tsv.gz');
+		data = await new Response(response.body!.pipeThrough(new DecompressionStream('gzip'))).text();
+		const found = lookup('1000001');
+		const first = performance.now() - t0;
+		const t1 = performance.now();
+		for (const code of ['5300001', '0600000', '9071801', '4980000', '1000000']) lookup(code);
+		return { first, later: (performance.now() - t1) / 5, found };
+	});
+	await page.context().close();
+	if (!times.found?.includes('千代田')) throw new Error('postal bench: 100-0001 not found');
+	const version = text.slice(1, text.indexOf('\n'));
+	return [
+		{ name: 'postal-code table, fetched on first lookup (gzip)', value: round(gz.length / 1024), unit: 'KiB', note: `${text.split('\n').length - 2} lines, Japan Post data of ${version}; not precached` },
+		{ name: 'postal lookup, first (download over loopback + unzip + search)', value: Math.round(times.first), unit: 'ms' },
+		{ name: 'postal lookup, later (search only, mean of 5)', value: round(times.later), unit: 'ms' }
+	];
+}
+
 export async function runEmployeeBench(server: ServerProcess, workDir: string): Promise<{ figures: EmployeeFigure[]; browserVersion: string }> {
 	const figures: EmployeeFigure[] = [];
 	const photo = join(workDir, 'photo-12mp.jpg');
@@ -149,6 +187,7 @@ export async function runEmployeeBench(server: ServerProcess, workDir: string): 
 		figures.push(...(await runOcrBench(browser, server.url)));
 		const pre = precacheBytes();
 		figures.push({ name: 'service worker precache', value: round(pre.bytes / 1048576), unit: 'MiB', note: `${pre.files} files, of which OCR assets ${round(pre.ocrBytes / 1048576)} MiB` });
+		figures.push(...(await postalLookupFigures(browser, server.url)));
 		return { figures, browserVersion: browser.version() };
 	} finally {
 		await browser.close();
