@@ -64,7 +64,8 @@ class JoinManager {
 	/** Remembers who signs in on this phone, so the next visit offers their sign-in. */
 	remember(who: RememberedEmployee): void {
 		try {
-			localStorage.setItem(REMEMBERED, JSON.stringify(who));
+			const { companyId, employeeId, companyName, employeeCode } = who;
+			localStorage.setItem(REMEMBERED, JSON.stringify({ companyId, employeeId, companyName, employeeCode }));
 		} catch {
 			// Private mode or storage full: the letter's QR code still leads back.
 		}
