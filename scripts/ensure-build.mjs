@@ -1,5 +1,5 @@
 // Builds the web front end only when it is missing or older than its sources, so `npm start` and
-// `npm run test:e2e` stay fast on a warm checkout. Plain Node, no dependencies.
+// `npm run test:e2e` stay fast on a warm checkout; `npm run build` is this with --force. Plain Node, no dependencies.
 // Usage: node scripts/ensure-build.mjs [--force]
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const stamp = join(root, 'build/.stamp');
-const inputs = ['src', 'static', 'messages', 'project.inlang', 'svelte.config.js', 'vite.config.ts', 'package-lock.json'];
+const inputs = ['src', 'static', 'messages', 'project.inlang', 'svelte.config.js', 'vite.config.ts', 'package-lock.json', 'scripts'];
 // Generated inside src/ by the paraglide plugin during every build; it must not make the next build look stale.
 const ignored = [join(root, 'src/lib/paraglide')];
 
@@ -41,14 +41,21 @@ if (why === null) {
 } else {
 	console.log(`ensure-build: building the web app (${why})`);
 	const started = new Date();
-	// The OCR assets first (static/tesseract/, git-ignored): the service worker precaches what is there at build time.
-	const copied = spawnSync(process.execPath, [join(root, 'scripts/copy-ocr-assets.mjs')], { cwd: root, stdio: 'inherit' });
-	if (copied.status !== 0) process.exit(copied.status ?? 1);
-	const vite = join(root, 'node_modules/vite/bin/vite.js');
-	const result = spawnSync(process.execPath, [vite, 'build'], { cwd: root, stdio: 'inherit' });
-	if (result.status !== 0) {
-		console.error(`ensure-build: vite build failed (exit ${result.status ?? result.signal})`);
-		process.exit(result.status ?? 1);
+	// The one build, also behind `npm run build`: the OCR assets and the postal table first (static/, git-ignored; the
+	// service worker precaches what is there at build time), then Vite, then the service worker's Background Sync
+	// handler, which the generated sw.js imports (a missing one would stop the worker from installing).
+	const steps = [
+		['scripts/copy-ocr-assets.mjs'],
+		['scripts/build-postal-data.mjs'],
+		['node_modules/vite/bin/vite.js', 'build'],
+		['scripts/build-sync-worker.mjs']
+	];
+	for (const [script, ...args] of steps) {
+		const result = spawnSync(process.execPath, [join(root, script), ...args], { cwd: root, stdio: 'inherit' });
+		if (result.status !== 0) {
+			console.error(`ensure-build: ${script} failed (exit ${result.status ?? result.signal})`);
+			process.exit(result.status ?? 1);
+		}
 	}
 	// Date the stamp at the start, so a source edited during the build still triggers the next one.
 	writeFileSync(stamp, `${started.toISOString()}\n`);
