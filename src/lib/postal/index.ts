@@ -9,8 +9,6 @@
  * @module
  */
 
-/** JIS X 0401 order; the table stores the 1-based index. Keep in sync with the build script. */
-export const PREFECTURES = ['北海道', '青森県', '岩手県', '宮城県', '秋田県', '山形県', '福島県', '茨城県', '栃木県', '群馬県', '埼玉県', '千葉県', '東京都', '神奈川県', '新潟県', '富山県', '石川県', '福井県', '山梨県', '長野県', '岐阜県', '静岡県', '愛知県', '三重県', '滋賀県', '京都府', '大阪府', '兵庫県', '奈良県', '和歌山県', '鳥取県', '島根県', '岡山県', '広島県', '山口県', '徳島県', '香川県', '愛媛県', '高知県', '福岡県', '佐賀県', '長崎県', '熊本県', '大分県', '宮崎県', '鹿児島県', '沖縄県'] as const;
 
 /** Where the build puts the table. */
 export const POSTAL_DATA_URL = '/postal/ken-all.tsv.gz';
@@ -48,23 +46,23 @@ export function postalDataVersion(table: string): string {
 
 /** Finds a code in the table text; null when absent or malformed. */
 export function addressInTable(table: string, code: string): PostalAddress | null {
-	const rows: [number, string, string][] = [];
+	const rows: [string, string, string][] = [];
 	let at = table.indexOf(`\n${code}\t`);
 	while (at >= 0) {
 		const end = table.indexOf('\n', at + 1);
 		const [, prefecture, city, town] = table.slice(at + 1, end < 0 ? undefined : end).split('\t');
-		rows.push([Number(prefecture), city ?? '', town ?? '']);
+		rows.push([prefecture ?? '', city ?? '', town ?? '']);
 		// Lines are sorted: the code's other towns follow directly.
 		at = end >= 0 && table.startsWith(`${code}\t`, end + 1) ? end : -1;
 	}
 	const [first] = rows;
-	const prefecture = PREFECTURES[(first?.[0] ?? 0) - 1];
-	if (!first || !prefecture) return null;
-	// A code may span several towns (and rarely two cities): keep what all rows share.
-	const sameCity = rows.every((r) => r[0] === first[0] && r[1] === first[1]);
+	// A code that spans prefectures (a handful near borders) is left to the employee.
+	if (!first || !first[0] || rows.some((r) => r[0] !== first[0])) return null;
+	// Several towns (and rarely two cities) under one code: keep what all rows share.
+	const sameCity = rows.every((r) => r[1] === first[1]);
 	const towns = [...new Set(rows.map((r) => r[2]).filter(Boolean))];
 	return {
-		prefecture,
+		prefecture: first[0],
 		city: sameCity ? first[1] : '',
 		town: rows.length === 1 ? first[2] : '',
 		towns: sameCity && towns.length > 1 ? towns : []

@@ -4,7 +4,18 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addressInTable, formatPostalCode, lookupPostalCode, normalisePostalCode, postalDataVersion, resetPostalTable, POSTAL_DATA_URL } from './index';
 
-const TABLE = ['#2025-09-30', '1000000\t13\t千代田区\t', '1000001\t13\t千代田区\t千代田', '1001234\t23\t見本市\t東町', '1001234\t23\t見本市\t西町', '1009999\t24\t甲市\t一丁目', '1009999\t23\t乙町\t二丁目', ''].join('\n');
+const TABLE = [
+	'#2025-09-30',
+	'1000000\t東京都\t千代田区\t',
+	'1000001\t東京都\t千代田区\t千代田',
+	'1001234\t愛知県\t見本市\t東町',
+	'1001234\t愛知県\t見本市\t西町',
+	'1005555\t愛知県\t見本市\t南町',
+	'1005555\t愛知県\t手本町\t北町',
+	'1009999\t三重県\t甲市\t一丁目',
+	'1009999\t愛知県\t乙町\t二丁目',
+	''
+].join('\n');
 
 /** Serves the table above (gzip'd, as the server does) and counts requests: one per page, whatever is looked up. */
 function server() {
@@ -32,8 +43,10 @@ describe('postal code lookup', () => {
 		expect(await lookupPostalCode('100-0001', s.fetcher)).toEqual({ kind: 'found', dataVersion: '2025-09-30', address: { prefecture: '東京都', city: '千代田区', town: '千代田', towns: [] } });
 		expect(addressInTable(TABLE, '1000000')).toEqual({ prefecture: '東京都', city: '千代田区', town: '', towns: [] });
 		expect(addressInTable(TABLE, '1001234')).toEqual({ prefecture: '愛知県', city: '見本市', town: '', towns: ['東町', '西町'] });
-		// Two cities under one code: only the prefecture of the first is certain enough to fill in.
-		expect(addressInTable(TABLE, '1009999')).toMatchObject({ city: '', town: '', towns: [] });
+		// Two cities under one code: only the prefecture is certain enough to fill in.
+		expect(addressInTable(TABLE, '1005555')).toEqual({ prefecture: '愛知県', city: '', town: '', towns: [] });
+		// Two prefectures under one code: nothing is, the employee types the address.
+		expect(addressInTable(TABLE, '1009999')).toBeNull();
 		// A code is not found inside another line (no partial matches).
 		expect(addressInTable(TABLE, '0000001')).toBeNull();
 		expect(postalDataVersion(TABLE)).toBe('2025-09-30');
@@ -64,5 +77,7 @@ describe('postal code lookup', () => {
 		expect(addressInTable(built, '5300001')).toMatchObject({ prefecture: '大阪府', city: '大阪市北区', town: '梅田' });
 		expect(addressInTable(built, '0600000')).toMatchObject({ prefecture: '北海道', city: '札幌市中央区' });
 		expect(addressInTable(built, '9071801')).toMatchObject({ prefecture: '沖縄県' });
+		// 498-0000 spans 愛知県 弥富市 and 三重県 木曽岬町 (Japan Post): left to the employee.
+		expect(addressInTable(built, '4980000')).toBeNull();
 	});
 });
