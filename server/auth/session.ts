@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt } from 'drizzle-orm';
-import type { Db } from '../db';
+import type { Db, Tx } from '../db';
 import { employees, sessions } from '../db/schema';
 
 export const SESSION_COOKIE = 'mnv_session';
@@ -107,4 +107,9 @@ export function readCookie(header: string | undefined, name: string): string | u
 		if (eqAt > 0 && part.slice(0, eqAt).trim() === name) return part.slice(eqAt + 1).trim();
 	}
 	return undefined;
+}
+
+/** Ends every session of an employee (a new letter replaced their device key and password). */
+export async function deleteEmployeeSessions(db: Db | Tx, employeeId: string): Promise<void> {
+	await db.delete(sessions).where(eq(sessions.employeeId, employeeId));
 }

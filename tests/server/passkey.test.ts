@@ -399,6 +399,9 @@ describe.each(backends)('passkeys on %s', (backend) => {
 
 		// A new letter replaces the device key: the passkeys that sealed the old one stop working.
 		await join(app.url, await inviteEmployee(admin, ids.employeeId));
+		// … and the sessions of the previous letter end (a lost phone is signed out).
+		expect(await phone.trpc.auth.me.query()).toBeNull();
+		expect(await employee.trpc.auth.me.query()).toBeNull();
 		const stale = testClient(app.url);
 		const staleOptions = await stale.trpc.passkey.loginOptions.mutate();
 		expect((await failure(stale.trpc.employeePasskey.login.mutate({ challengeId: staleOptions.challengeId, response: phoneKey.authenticate(staleOptions.options, app.url) }))).data.appCode).toBe('passkey_failed');

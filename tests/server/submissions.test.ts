@@ -119,17 +119,21 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 	it("refuses items sealed on the phone of an earlier invitation, which the handler's device check would reject", async () => {
 		const first = await addEmployee(handler, 'S-5');
 		const old = await join(app.url, first);
-		const renewed = await join(app.url, { ...(await inviteEmployee(handler, first.employeeId)) });
-		const s = await seal(old.employee, old.device, { myNumber: SYNTHETIC_NUMBER }, []);
 		const oldKey = toBase64Url(old.device.publicKey);
-		const refused = await failure(renewed.employee.upload({ kind: 'record', submissionId: s.submissionId, epoch: s.epoch, device: oldKey }, s.items[0]!.sealed));
+		const sent = await seal(old.employee, old.device, { myNumber: SYNTHETIC_NUMBER }, []);
+		const queued = await seal(old.employee, old.device, { myNumber: SYNTHETIC_NUMBER }, []);
+		await old.employee.upload({ kind: 'record', submissionId: sent.submissionId, epoch: sent.epoch, device: oldKey }, sent.items[0]!.sealed);
+		expect(await rowsOf(sent.submissionId)).toEqual({ submissions: 1, images: 0 });
+
+		const renewed = await join(app.url, { ...(await inviteEmployee(handler, first.employeeId)) });
+		// Sealed with the old phone's key: refused under the new letter's session, and the old session is gone.
+		const refused = await failure(renewed.employee.upload({ kind: 'record', submissionId: queued.submissionId, epoch: queued.epoch, device: oldKey }, queued.items[0]!.sealed));
 		expect(refused.data.appCode).toBe('device_mismatch');
-		// Under the session of the invitation it was made with, it goes through.
-		await old.employee.upload({ kind: 'record', submissionId: s.submissionId, epoch: s.epoch, device: oldKey }, s.items[0]!.sealed);
-		expect(await rowsOf(s.submissionId)).toEqual({ submissions: 1, images: 0 });
+		expect((await failure(old.employee.upload({ kind: 'record', submissionId: queued.submissionId, epoch: queued.epoch, device: oldKey }, queued.items[0]!.sealed))).data.appCode).toBe('not_signed_in');
+		expect(await rowsOf(queued.submissionId)).toEqual({ submissions: 0, images: 0 });
 		// Once stored, a resend (its first answer lost) gets its receipt under any session of the employee.
-		const receipt = (await renewed.employee.upload({ kind: 'record', submissionId: s.submissionId, epoch: s.epoch, device: oldKey }, s.items[0]!.sealed));
-		expect(receipt.sha256).toBe(s.items[0]!.sha256);
+		const receipt = await renewed.employee.upload({ kind: 'record', submissionId: sent.submissionId, epoch: sent.epoch, device: oldKey }, sent.items[0]!.sealed);
+		expect(receipt.sha256).toBe(sent.items[0]!.sha256);
 	});
 
 	it('stops taking photos whose submissions never complete, and deletes them once abandoned', async () => {

@@ -31,6 +31,13 @@ export async function countFailure(ctx: Context, keys: { key: string; policy: ty
 	return locked;
 }
 
+/** Signs an employee in: a new session for the letter whose device key they hold, replacing the caller's own. */
+export async function startEmployeeSession(ctx: Context, employeeId: string, invitationId: string, now: Date): Promise<void> {
+	if (ctx.session) await deleteSession(ctx.db, ctx.session.id);
+	const { token } = await createSession(ctx.db, { kind: 'employee', employeeId, invitationId }, now, ctx.services.config.employeeMaxSeconds);
+	ctx.req.setCookie(sessionCookie(token, ctx.services.config.employeeMaxSeconds, ctx.req.secure));
+}
+
 export const authRouter = createTRPCRouter({
 	login: publicProcedure
 		.input(z.object({ loginId: z.string().min(1).max(64), password: z.string().min(1).max(256) }))
@@ -119,8 +126,7 @@ export const authRouter = createTRPCRouter({
 			fail('UNAUTHORIZED', 'bad_credentials');
 		}
 		await clearFailures(ctx.db, keys[0]!.key);
-		const { token } = await createSession(ctx.db, { kind: 'employee', employeeId: input.employeeId, invitationId: usable.invitationId! }, now, ctx.services.config.employeeMaxSeconds);
-		ctx.req.setCookie(sessionCookie(token, ctx.services.config.employeeMaxSeconds, ctx.req.secure));
+		await startEmployeeSession(ctx, input.employeeId, usable.invitationId!, now);
 		await appendAudit(ctx.db, { ...audit, result: 'ok' }, now);
 		return { wrappedDevice: toB64(usable.wrapped!) };
 	}),

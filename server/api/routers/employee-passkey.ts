@@ -9,17 +9,16 @@
  * handler and employee credentials live in separate tables, so neither can sign in as the other.
  */
 import { generateRegistrationOptions, type AuthenticationResponseJSON, type RegistrationResponseJSON } from '@simplewebauthn/server';
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { PASSKEY_PRF_INPUT_B64 } from '../../../src/lib/crypto/index';
 import { appendAudit, appendAuditInTx } from '../../audit';
-import { createSession, sessionCookie } from '../../auth/session';
 import { IP_POLICY } from '../../auth/throttle';
 import { companies, employeePasskeys, employees } from '../../db/schema';
-import { b64, toB64 } from '../inputs';
+import { b64, toB64, toBytes } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, publicProcedure } from '../trpc';
 import { consumeChallenge, creationOptionsJSON, relyingParty, splitTransports, storeChallenge, userHandle, verifyPasskeyAssertion, verifyPasskeyRegistration } from '../webauthn';
-import { countFailure, enforceThrottle } from './auth';
+import { countFailure, enforceThrottle, startEmployeeSession } from './auth';
 import { authenticationResponse, ceremony, registrationResponse } from './passkey';
 
 export const employeePasskeyRouter = createTRPCRouter({
@@ -63,6 +62,9 @@ export const employeePasskeyRouter = createTRPCRouter({
 		const credential = await verifyPasskeyRegistration(ctx, input.response as RegistrationResponseJSON, challenge, true);
 		if (!credential) fail('BAD_REQUEST', 'passkey_failed');
 		await ctx.db.transaction(async (tx) => {
+			// Only a session of the current letter may seal a device key: that is the key the passkey will hand out.
+			const [current] = await tx.select({ invitationId: employees.deviceInvitationId }).from(employees).where(eq(employees.id, ctx.employee.id));
+			if (!current?.invitationId || current.invitationId !== ctx.employee.invitationId) fail('CONFLICT', 'device_mismatch');
 			if ((await tx.select({ id: employeePasskeys.id }).from(employeePasskeys).where(eq(employeePasskeys.id, credential.id))).length) fail('CONFLICT', 'passkey_exists');
 			await tx.insert(employeePasskeys).values({
 				id: credential.id,
@@ -70,7 +72,7 @@ export const employeePasskeyRouter = createTRPCRouter({
 				publicKey: new Uint8Array(credential.publicKey),
 				counter: credential.counter,
 				transports: (credential.transports ?? input.response.response.transports ?? []).join(',') || null,
-				wrappedDevice: new Uint8Array(Buffer.from(input.wrappedDevice, 'base64url')),
+				wrappedDevice: toBytes(input.wrappedDevice),
 				createdAt: now
 			});
 			await appendAuditInTx(
@@ -131,9 +133,8 @@ export const employeePasskeyRouter = createTRPCRouter({
 			await appendAudit(ctx.db, { ...audit, result: 'denied' }, now);
 			fail('UNAUTHORIZED', 'passkey_failed');
 		}
-		await ctx.db.update(employeePasskeys).set({ counter: newCounter, lastUsedAt: now }).where(and(eq(employeePasskeys.id, row.passkey.id)));
-		const { token } = await createSession(ctx.db, { kind: 'employee', employeeId: row.passkey.employeeId, invitationId: row.invitationId }, now, ctx.services.config.employeeMaxSeconds);
-		ctx.req.setCookie(sessionCookie(token, ctx.services.config.employeeMaxSeconds, ctx.req.secure));
+		await ctx.db.update(employeePasskeys).set({ counter: newCounter, lastUsedAt: now }).where(eq(employeePasskeys.id, row.passkey.id));
+		await startEmployeeSession(ctx, row.passkey.employeeId, row.invitationId, now);
 		await appendAudit(ctx.db, { ...audit, result: 'ok' }, now);
 		return {
 			credentialId: row.passkey.id,

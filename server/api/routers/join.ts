@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAudit, appendAuditInTx } from '../../audit';
 import { hashPassword, verifyPassword } from '../../auth/password';
-import { createSession, hashToken, sessionCookie } from '../../auth/session';
+import { createSession, deleteEmployeeSessions, hashToken, sessionCookie } from '../../auth/session';
 import { ACCOUNT_POLICY, clearFailures, IP_POLICY } from '../../auth/throttle';
 import { companies, employeePasskeys, employees, invitations } from '../../db/schema';
 import { b64, toBytes } from '../inputs';
@@ -119,8 +119,10 @@ export const joinRouter = createTRPCRouter({
 					.update(employees)
 					.set({ passwordHash: authKeyHash, deviceKeyWrapped: toBytes(input.credential.wrappedDevice), deviceInvitationId: inv.id, joinedAt: now })
 					.where(eq(employees.id, inv.employeeId));
-				// Passkeys hold the previous device key, which this invitation replaces: they go with it.
+				// Passkeys hold the previous device key, which this invitation replaces: they go with it, and so
+				// do sessions started under the previous letter (a lost phone stays signed out).
 				await tx.delete(employeePasskeys).where(eq(employeePasskeys.employeeId, inv.employeeId));
+				await deleteEmployeeSessions(tx, inv.employeeId);
 				await appendAuditInTx(tx, { ...audit, result: 'ok' }, now);
 				return true;
 			});

@@ -197,7 +197,7 @@ export const submissionRouter = createTRPCRouter({
 				epoch: meta.epoch,
 				kind: meta.kind,
 				// The device registered with the invitation this session was started from should have
-				// signed it (a re-invited employee's old phone keeps its own device); the handler's browser checks.
+				// signed it (sessions of an earlier letter are ended when a new one is used); the handler's browser checks.
 				invitationId: employee.invitationId,
 				ciphertext: bytes,
 				size: bytes.byteLength,
