@@ -34,6 +34,10 @@ const messages = {
 		ja: 'パスキーを確認できませんでした。登録済みのパスキーを使ってください。',
 		en: 'The passkey could not be verified. Use a passkey registered here.'
 	},
+	passkey_other_employee: {
+		ja: 'このパスキーは別の従業員のものです。ご自身のパスキーかパスワードでサインインしてください。',
+		en: 'This passkey belongs to another employee. Sign in with your own passkey or password.'
+	},
 	passkey_exists: { ja: 'このパスキーは既に登録されています。', en: 'This passkey is already registered.' },
 	passkey_no_wrap: {
 		ja: 'このパスキーでは鍵を開けません（PRF 非対応）。鍵のパスフレーズを使ってください。',

@@ -378,9 +378,16 @@ describe.each(backends)('passkeys on %s', (backend) => {
 		expect(await employee.trpc.employeePasskey.count.query()).toEqual({ passkeys: 1 });
 
 		// One touch on a phone with nobody signed in: a session and the sealed device key, which the PRF output opens.
+		// A page that names another employee (a shared phone) gets a refusal and no session.
+		const shared = testClient(app.url);
+		const sharedOptions = await shared.trpc.passkey.loginOptions.mutate();
+		const wrongPerson = await failure(shared.trpc.employeePasskey.login.mutate({ challengeId: sharedOptions.challengeId, response: phoneKey.authenticate(sharedOptions.options, app.url), employeeId: crypto.randomUUID() }));
+		expect(wrongPerson.data.appCode).toBe('passkey_other_employee');
+		expect(await shared.trpc.auth.me.query()).toBeNull();
+
 		const phone = testClient(app.url);
 		const login = await phone.trpc.passkey.loginOptions.mutate();
-		const signedIn = await phone.trpc.employeePasskey.login.mutate({ challengeId: login.challengeId, response: phoneKey.authenticate(login.options, app.url) });
+		const signedIn = await phone.trpc.employeePasskey.login.mutate({ challengeId: login.challengeId, response: phoneKey.authenticate(login.options, app.url), employeeId: ids.employeeId });
 		expect(signedIn.employee).toEqual({ ...ids, companyName: expect.any(String), employeeCode: 'PK-E1' });
 		const unlocked = unwrapDeviceKey({ ...ids, wrapKey: passkeyDeviceWrapKey(prf, signedIn.credentialId), wrapped: fromBase64Url(signedIn.wrappedDevice) });
 		expect(unlocked.device.publicKey).toEqual(device.publicKey);
@@ -406,6 +413,6 @@ describe.each(backends)('passkeys on %s', (backend) => {
 		const staleOptions = await stale.trpc.passkey.loginOptions.mutate();
 		expect((await failure(stale.trpc.employeePasskey.login.mutate({ challengeId: staleOptions.challengeId, response: phoneKey.authenticate(staleOptions.options, app.url) }))).data.appCode).toBe('passkey_failed');
 		const audit = await app.handle.db.select({ result: auditEvents.result }).from(auditEvents).where(sql`${auditEvents.action} = 'employee_login' and ${auditEvents.detail}->>'method' = 'passkey'`);
-		expect(audit.map((a) => a.result).sort()).toEqual(['denied', 'denied', 'ok']);
+		expect(audit.map((a) => a.result).sort()).toEqual(['denied', 'denied', 'denied', 'ok']);
 	});
 });

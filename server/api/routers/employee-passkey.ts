@@ -15,7 +15,7 @@ import { PASSKEY_PRF_INPUT_B64 } from '../../../src/lib/crypto/index';
 import { appendAudit, appendAuditInTx } from '../../audit';
 import { IP_POLICY } from '../../auth/throttle';
 import { companies, employeePasskeys, employees } from '../../db/schema';
-import { b64, toB64, toBytes } from '../inputs';
+import { b64, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, publicProcedure } from '../trpc';
 import { consumeChallenge, creationOptionsJSON, relyingParty, splitTransports, storeChallenge, userHandle, verifyPasskeyAssertion, verifyPasskeyRegistration } from '../webauthn';
 import { countFailure, enforceThrottle, startEmployeeSession } from './auth';
@@ -88,7 +88,14 @@ export const employeePasskeyRouter = createTRPCRouter({
 	 * Finishes a one-touch sign-in (challenge from `passkey.loginOptions`): an employee session and
 	 * the sealed device key of that passkey, with what the browser needs to open it.
 	 */
-	login: publicProcedure.input(ceremony(authenticationResponse)).mutation(async ({ ctx, input }) => {
+	login: publicProcedure
+		.input(
+			ceremony(authenticationResponse).extend({
+				/** The employee the page expects (its sign-in card names them): another one's passkey is refused before any session. */
+				employeeId: uuid.optional()
+			})
+		)
+		.mutation(async ({ ctx, input }) => {
 		const now = ctx.services.now();
 		const ipKey = [{ key: `ip:${ctx.req.ip}`, policy: IP_POLICY }];
 		await enforceThrottle(ctx, ipKey);
@@ -132,6 +139,10 @@ export const employeePasskeyRouter = createTRPCRouter({
 			await countFailure(ctx, ipKey);
 			await appendAudit(ctx.db, { ...audit, result: 'denied' }, now);
 			fail('UNAUTHORIZED', 'passkey_failed');
+		}
+		if (input.employeeId && input.employeeId !== row.passkey.employeeId) {
+			await appendAudit(ctx.db, { ...audit, result: 'denied', detail: { method: 'passkey', otherEmployee: true } }, now);
+			fail('FORBIDDEN', 'passkey_other_employee');
 		}
 		await ctx.db.update(employeePasskeys).set({ counter: newCounter, lastUsedAt: now }).where(eq(employeePasskeys.id, row.passkey.id));
 		await startEmployeeSession(ctx, row.passkey.employeeId, row.invitationId, now);

@@ -83,15 +83,16 @@ export async function registerEmployeePasskey(who: { companyId: string; employee
 }
 
 /**
- * One touch: signs the employee in with a passkey and opens the device key with the same touch.
- * @throws the API's `passkey_failed` (unknown or outdated passkey), NoPrfError, or the browser's error.
+ * One touch: signs the employee the page names in with a passkey and opens the device key with the same touch.
+ * @throws the API's `passkey_failed` (unknown or outdated passkey) or `passkey_other_employee`, NoPrfError, or the browser's error.
  */
-export async function signInEmployeeWithPasskey(): Promise<RememberedEmployee> {
+export async function signInEmployeeWithPasskey(expectedEmployeeId: string): Promise<RememberedEmployee> {
 	const { challengeId, options } = await api.passkey.loginOptions.mutate();
 	const response = await startAuthentication({ optionsJSON: { ...options, extensions: prfExtension() } });
 	const prf = takePrf(response.clientExtensionResults);
 	try {
-		const result = await api.employeePasskey.login.mutate({ challengeId, response: withoutPrf(response) });
+		// The server refuses another employee's passkey before it starts a session (a shared phone).
+		const result = await api.employeePasskey.login.mutate({ challengeId, response: withoutPrf(response), employeeId: expectedEmployeeId });
 		if (!prf) throw new NoPrfError();
 		const wrapKey = passkeyDeviceWrapKey(prf, result.credentialId);
 		try {

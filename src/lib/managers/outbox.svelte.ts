@@ -101,6 +101,8 @@ class OutboxManager {
 				}
 			});
 			this.signedOut = result.stoppedBy === 'signed_out';
+			// The session ended: let the page learn it, so it offers the sign-in that lets the queue go out.
+			if (this.signedOut) void import('./session.svelte').then(({ session }) => session.refresh());
 			if (result.remaining > 0) void this.#requestBackgroundSync();
 		} finally {
 			this.sending = false;

@@ -430,14 +430,16 @@ export async function sealForCompany(p: {
 	});
 	let latest;
 	try {
-		// The invitation named the epoch current when it was issued: an older chain is a rollback.
-		latest = await verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId, minEpoch: p.minEpoch ?? 1 });
+		// The invitation named the epoch current when it was issued, and this phone remembers the newest it
+		// verified since (an epoch number, not personal data): an older chain is a rollback.
+		latest = await verifyManifestChain(keys.rootPublicKey, keys.manifests, { companyId: keys.companyId, minEpoch: Math.max(p.minEpoch ?? 1, seenEpoch(keys.companyId)) });
 	} catch {
 		throw new IntegrityError('manifest');
 	}
 	const computed = await fingerprint(fromBase64Url(keys.rootPublicKey));
 	if (!sameFingerprint(computed, keys.rootFingerprint)) throw new IntegrityError('fingerprint');
 	if (p.pinnedFingerprint !== null && !sameFingerprint(computed, p.pinnedFingerprint)) throw new IntegrityError('fingerprint');
+	recordEpoch(keys.companyId, latest.epoch);
 
 	const submissionId = crypto.randomUUID();
 	const items = await sealSubmission({
