@@ -23,10 +23,22 @@ export const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 export async function sweepAbandonedPhotos(db: Db, now: Date, maxAgeDays: number): Promise<Map<string, number>> {
 	const cutoff = new Date(now.getTime() - maxAgeDays * 24 * 60 * 60 * 1000);
 	return db.transaction(async (tx) => {
-		const deleted = await tx
-			.delete(submissionImages)
+		// Rows a record is completing right now are locked by it (FOR UPDATE in submission.upload): skip them,
+		// and hold the rest until they are gone, so a record cannot complete with a photo deleted under it.
+		const stale = await tx
+			.select({ submissionId: submissionImages.submissionId, itemIndex: submissionImages.itemIndex, companyId: submissionImages.companyId })
+			.from(submissionImages)
 			.where(and(lt(submissionImages.createdAt, cutoff), sql`not exists (select 1 from ${submissions} where ${submissions.id} = ${submissionImages.submissionId})`))
-			.returning({ companyId: submissionImages.companyId });
+			.for('update', { skipLocked: true });
+		const deleted = stale.length
+			? await tx
+					.delete(submissionImages)
+					.where(sql`(${submissionImages.submissionId}, ${submissionImages.itemIndex}) in (${sql.join(
+						stale.map((r) => sql`(${r.submissionId}::uuid, ${r.itemIndex}::int)`),
+						sql`, `
+					)})`)
+					.returning({ companyId: submissionImages.companyId })
+			: [];
 		const perCompany = new Map<string, number>();
 		for (const { companyId } of deleted) perCompany.set(companyId, (perCompany.get(companyId) ?? 0) + 1);
 		for (const [companyId, count] of perCompany) {

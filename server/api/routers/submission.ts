@@ -173,10 +173,12 @@ export const submissionRouter = createTRPCRouter({
 				fail('CONFLICT', 'submission_conflict');
 			}
 			// Complete only with exactly the photos the record names: none missing, none extra, none swapped.
+			// Locked until the record commits, so the abandoned-photo sweep (server/sweep.ts) skips them.
 			const stored = await tx
 				.select({ itemIndex: submissionImages.itemIndex, sha256: submissionImages.sha256, employeeId: submissionImages.employeeId })
 				.from(submissionImages)
-				.where(eq(submissionImages.submissionId, meta.submissionId));
+				.where(eq(submissionImages.submissionId, meta.submissionId))
+				.for('update');
 			const byIndex = new Map(stored.filter((i) => i.employeeId === employee.id).map((i) => [i.itemIndex, i.sha256]));
 			const missing = meta.images.flatMap((hash, i) => (byIndex.get(i + 1) === hash ? [] : [i + 1]));
 			if (missing.length) fail('CONFLICT', 'submission_images_missing', { items: missing.join(', ') });
