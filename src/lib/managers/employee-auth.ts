@@ -9,9 +9,6 @@ import { prfExtension, randomChallenge, takePrf, withoutPrf } from './passkey';
 import { join, type RememberedEmployee } from './join.svelte';
 import { session } from './session.svelte';
 
-/** The shortest own password the join form accepts. */
-export const MIN_EMPLOYEE_PASSWORD = 8;
-
 interface Ids {
 	companyId: string;
 	employeeId: string;
