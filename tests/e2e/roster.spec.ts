@@ -1,16 +1,19 @@
 /**
  * Roster import in a real browser: a Shift_JIS CSV with one bad row shows the row and the reason,
  * imports nothing by default, and imports the valid rows when the handler says so explicitly. The
- * names are then shown decrypted in the list, and the server's tables never hold them.
+ * names are then shown decrypted in the list, and the server's tables never hold them. Notification
+ * letters for the imported employees come out as one PDF whose printed link and password work.
  */
 import { expect, test } from '@playwright/test';
 import iconv from 'iconv-lite';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../server/db';
 import { dumpAllTables } from '../support/databases';
 import { setUpHandler } from '../support/journey';
+import { joinFromLetter } from '../support/phone';
 import { spawnServer } from '../support/spawn';
 
 const CSV = ['社員番号,氏名,フリガナ,部署', 'S-001,取込　一郎,トリコミ　イチロウ,総務部', 'S 002,取込　二郎,トリコミ　ジロウ,総務部', 'S-003,髙橋　三郎,タカハシ　サブロウ,営業部'].join('\r\n');
@@ -43,6 +46,31 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		await expect(page.getByText('取り込みました（新規 2 件、更新 0 件）')).toBeVisible();
 		await expect(page.getByRole('row', { name: /S-003/ })).toContainText('髙橋　三郎');
 		await expect(page.getByRole('row', { name: /S-001/ })).toContainText('取込　一郎');
+
+		// Notification letters for everyone not yet submitted: one PDF, a page each, made in this browser.
+		await page.getByRole('button', { name: '未提出の従業員をすべて選択' }).click();
+		await expect(page.getByLabel('S-003 を選択')).toBeChecked();
+		const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('make-letters').click()]);
+		const file = join(dir, 'letters.pdf');
+		await download.saveAs(file);
+		await expect(page.getByText('2 名分の通知書をダウンロードしました')).toBeVisible();
+		await expect(page.getByRole('row', { name: /S-001/ })).toContainText('招待を再発行');
+		const pages = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).split('\f').filter((t) => t.trim());
+		expect(pages).toHaveLength(2);
+		expect(pages[0]).toContain('取込');
+		expect(pages[0]).toContain('S-001');
+		expect(pages[1]).toContain('S-003');
+		expect(pages.join('')).toContain('源泉徴収票');
+		// The letter works: its printed link and initial password let the employee join.
+		const link = pages[0]!.replace(/\s+/g, '').match(/https?:\/\/[^#]+\/join#t=[A-Za-z0-9_-]+&fp=[A-Z2-7-]+&s=[A-Za-z0-9_-]{43}&e=\d+/)?.[0];
+		const initialPassword = pages[0]!.match(/[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/)?.[0];
+		expect(link).toBeTruthy();
+		expect(initialPassword).toBeTruthy();
+		const phone = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+		await phone.goto(link!.replace('localhost', '127.0.0.1'));
+		await expect(phone.getByText('S-001')).toBeVisible();
+		await joinFromLetter(phone, initialPassword!);
+		await expect(phone.getByRole('button', { name: '提出を始める' })).toBeVisible();
 	} finally {
 		await server.stop();
 	}

@@ -178,6 +178,7 @@ export const employeeRouter = createTRPCRouter({
 		const password = initialPassword();
 		const passwordHash = await hashPassword(password, ctx.services.config.passwordLogN);
 		const now = ctx.services.now();
+		const expiresAt = new Date(now.getTime() + ctx.services.config.invitationDays * 86_400_000);
 		await ctx.db.transaction(async (tx) => {
 			await tx
 				.update(invitations)
@@ -190,7 +191,7 @@ export const employeeRouter = createTRPCRouter({
 				sealedDeviceSecret,
 				createdBy: ctx.user.id,
 				createdAt: now,
-				expiresAt: new Date(now.getTime() + ctx.services.config.invitationDays * 86_400_000)
+				expiresAt
 			});
 			await appendAuditInTx(
 				tx,
@@ -198,7 +199,7 @@ export const employeeRouter = createTRPCRouter({
 				now
 			);
 		});
-		return { token, initialPassword: password };
+		return { token, initialPassword: password, expiresAt: expiresAt.toISOString() };
 	}),
 
 	/** The company's root public key and manifest chain, for the employee's browser to verify. */

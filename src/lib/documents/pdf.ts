@@ -92,12 +92,13 @@ export class PageWriter {
 		}
 	}
 
-	text(text: string, opts: { size?: number; font?: PDFFont; indent?: number; gap?: number; color?: [number, number, number] } = {}): void {
+	/** Flowing text; `width` narrows the column (e.g. beside a QR code), from the left margin. */
+	text(text: string, opts: { size?: number; font?: PDFFont; indent?: number; gap?: number; color?: [number, number, number]; width?: number } = {}): void {
 		const size = opts.size ?? 10;
 		const font = opts.font ?? this.fonts.jp;
 		const indent = opts.indent ?? 0;
 		const leading = size * 1.5;
-		for (const line of wrapText(text, font, size, this.width - indent)) {
+		for (const line of wrapText(text, font, size, (opts.width ?? this.width) - indent)) {
 			this.ensure(leading);
 			this.y -= leading;
 			if (line) this.page.drawText(line, { x: this.margin + indent, y: this.y + size * 0.3, size, font, color: rgb(...(opts.color ?? [0, 0, 0])) });

@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDocument } from 'pdf-lib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { letterStrings, renderLettersPdf } from './letter';
+
+const FONT = 'node_modules/@embedpdf/fonts-jp/fonts/NotoSansJP-Regular.otf';
+const ja = JSON.parse(readFileSync('messages/ja.json', 'utf8')) as Record<string, string>;
+const strings = letterStrings((key) => ja[key] ?? `<missing ${key}>`);
+const dir = mkdtempSync(join(tmpdir(), 'mnv-letter-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const letters = [
+	{ employeeCode: 'E-0001', name: '見本　太郎', link: 'https://vault.example/join#t=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&fp=K4QF-7D2M&s=BBBB&e=1', initialPassword: 'ABCD-EFGH-JKLM', expiresText: '2026年12月23日' },
+	{ employeeCode: 'E-0002', name: null, link: 'https://vault.example/join#t=CCCC&fp=K4QF-7D2M&s=DDDD&e=1', initialPassword: 'NPQR-STUV-WXYZ', expiresText: '2026年12月23日' }
+];
+
+describe('notification letters', () => {
+	it('renders one page per employee with the code, the password, the link and the purposes', async () => {
+		expect(Object.values(strings).flat().some((v) => v.startsWith('<missing'))).toBe(false);
+		const pdf = await renderLettersPdf({
+			companyName: '株式会社テスト髙橋商事',
+			purposes: ['源泉徴収票作成事務', '雇用保険届出事務'],
+			fingerprint: 'K4QF-7D2M-ABCD-EFGH',
+			issuedText: '2026年11月23日',
+			letters,
+			strings,
+			japaneseFont: readFileSync(FONT)
+		});
+		const doc = await PDFDocument.load(pdf);
+		expect(doc.getPageCount()).toBe(2);
+		const file = join(dir, 'letters.pdf');
+		writeFileSync(file, pdf);
+		let text: string;
+		try {
+			text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+		} catch {
+			return; // poppler-utils missing: .ci/run installs it; the page count above still ran
+		}
+		const [first, second] = text.split('\f');
+		expect(first).toContain('マイナンバー（個人番号）ご提出のお願い');
+		expect(first).toContain('太郎（E-0001） 様');
+		expect(first).toContain('ABCD-EFGH-JKLM');
+		expect(first).toContain('雇用保険届出事務');
+		expect(first).toContain('株式会社テスト髙橋商事');
+		expect(first).toContain('K4QF-7D2M-ABCD-EFGH');
+		expect(first?.replace(/\s+/g, '')).toContain(letters[0]!.link);
+		expect(first).not.toContain('NPQR-STUV-WXYZ');
+		expect(second).toContain('E-0002 様');
+		expect(second).toContain('NPQR-STUV-WXYZ');
+	});
+
+	it('refuses to make an empty document', async () => {
+		await expect(renderLettersPdf({ companyName: 'x', purposes: [], fingerprint: 'x', issuedText: 'x', letters: [], strings, japaneseFont: new Uint8Array() })).rejects.toThrow('no letters');
+	});
+});
