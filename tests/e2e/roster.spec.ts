@@ -7,7 +7,8 @@
 import { expect, test } from '@playwright/test';
 import iconv from 'iconv-lite';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../server/db';
@@ -61,6 +62,16 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		expect(pages[0]).toContain('S-001');
 		expect(pages[1]).toContain('S-003');
 		expect(pages.join('')).toContain('源泉徴収票');
+		// The same letters as an .xlsx list, from this page's memory (the server never had the passwords).
+		const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('letters-xlsx').click()]);
+		const sheet = Object.entries(unzipSync(readFileSync(await xlsx.path())))
+			.filter(([name]) => name.endsWith('.xml'))
+			.map(([, bytes]) => strFromU8(bytes))
+			.join('\n');
+		for (const text of ['S-001', 'S-003', '取込　一郎', pages[0]!.match(/[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/)![0]]) expect(sheet).toContain(text);
+		await page.getByRole('button', { name: '閉じる（この画面から消す）' }).click();
+		await expect(page.getByTestId('letters-xlsx')).toHaveCount(0);
+
 		// The letter works: its printed link and initial password let the employee join.
 		const link = pages[0]!.replace(/\s+/g, '').match(/https?:\/\/[^#]+\/join#t=[A-Za-z0-9_-]+&fp=[A-Z2-7-]+&s=[A-Za-z0-9_-]{43}&e=\d+/)?.[0];
 		const initialPassword = pages[0]!.match(/[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}/)?.[0];
