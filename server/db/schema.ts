@@ -87,7 +87,9 @@ export const users = pgTable('users', {
 	lastLoginAt: tz('last_login_at'),
 	/** The sign-in before the current one, shown on the dashboard (seed: 前回ログイン情報). */
 	previousLoginAt: tz('previous_login_at'),
-	lastLogoutAt: tz('last_logout_at')
+	lastLogoutAt: tz('last_logout_at'),
+	/** Set when an administrator chose the password (new user, reset): the next sign-in must replace it (issue 5 item 1). */
+	mustChangePassword: boolean('must_change_password').notNull().default(false)
 });
 
 /** A handler's public keys. The private half exists only as age ciphertext in handler_key_wraps. */
@@ -129,6 +131,15 @@ export const companies = pgTable('companies', {
 	recoveryKitEpoch: integer('recovery_kit_epoch'),
 	recoveryKitConfirmedAt: tz('recovery_kit_confirmed_at'),
 	recoveryKitConfirmedBy: uuid('recovery_kit_confirmed_by').references(() => users.id),
+	/** The company's address (public business information, like the 法人番号). */
+	address: text('address'),
+	/** Department names for the roster and the status board (the company's structure, not personal data). */
+	departments: jsonb('departments').$type<string[]>().notNull().default([]),
+	/**
+	 * Data minimisation (issue 5 item 6): document photos are deleted this many days after the
+	 * submission was accepted; null keeps them until disposal.
+	 */
+	imageRetentionDays: integer('image_retention_days'),
 	createdBy: uuid('created_by').notNull().references(() => users.id),
 	createdAt: createdAt()
 });
@@ -236,6 +247,28 @@ export const invitations = pgTable(
 	(t) => [index('invitations_employee_idx').on(t.employeeId)]
 );
 
+/**
+ * The history of requests made to an employee (issue 5 item 5): each notification letter and each
+ * reminder, kept so the company can show it asked (DOMAIN.md: needed when an employee refuses).
+ */
+export const employeeRequests = pgTable(
+	'employee_requests',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		companyId: uuid('company_id').notNull().references(() => companies.id),
+		employeeId: uuid('employee_id').notNull().references(() => employees.id),
+		/** `letter`: a notification letter with new credentials; `reminder`: a reminder to submit. */
+		kind: text('kind', { enum: ['letter', 'reminder'] }).notNull(),
+		/** The purposes of use (codes) the request named. */
+		purposes: jsonb('purposes').$type<string[]>().notNull().default([]),
+		/** The invitation a letter issued; null for a reminder that kept the employee's credentials. */
+		invitationId: uuid('invitation_id'),
+		createdBy: uuid('created_by').notNull().references(() => users.id),
+		createdAt: createdAt()
+	},
+	(t) => [index('employee_requests_employee_idx').on(t.employeeId, t.createdAt)]
+);
+
 /** WebAuthn credentials (passkeys, security keys) of handlers; the wrapped keys per credential live in handler_key_wraps. */
 export const webauthnCredentials = pgTable(
 	'webauthn_credentials',
@@ -321,6 +354,8 @@ export const submissions = pgTable(
 		verifiedRecord: bytea('verified_record'),
 		verifiedAt: tz('verified_at'),
 		verifiedBy: uuid('verified_by').references(() => users.id),
+		/** When the document photos were deleted after acceptance (data minimisation); the record stays. */
+		imagesDeletedAt: tz('images_deleted_at'),
 		createdAt: createdAt()
 	},
 	(t) => [index('submissions_employee_idx').on(t.employeeId, t.createdAt)]
