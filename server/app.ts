@@ -7,7 +7,7 @@ import { openDb, type DbHandle, type OpenDbOptions } from './db';
 import { organisations } from './db/schema';
 import { createAppServer } from './http';
 import { createLogger, type Logger } from './log';
-import { SWEEP_INTERVAL_MS, sweepAbandonedPhotos } from './sweep';
+import { SWEEP_INTERVAL_MS, sweepOnce } from './sweep';
 
 export interface StartOptions {
 	db: OpenDbOptions;
@@ -61,14 +61,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 			`mynumber-vault is running at ${url} (database: ${handle.backend})` +
 				(setupUrl ? `\nFirst run: open this one-time setup link to create your organisation:\n  ${setupUrl}` : '')
 		);
+		// One tick runs every sweep: abandoned photos, and photos past their company's retention after acceptance.
 		const sweep = async () => {
-			try {
-				const swept = await sweepAbandonedPhotos(handle.db, services.now(), services.config.abandonedPhotoDays);
-				const count = [...swept.values()].reduce((a, b) => a + b, 0);
-				if (count) log.info('abandoned photos deleted', { count });
-			} catch (error) {
-				log.warn('photo sweep failed', { error: error instanceof Error ? error.name : 'unknown' });
-			}
+			const result = await sweepOnce(handle.db, services.now(), services.config.abandonedPhotoDays);
+			if (result.abandoned) log.info('abandoned photos deleted', { count: result.abandoned });
+			if (result.minimised) log.info('photos deleted after acceptance (retention)', { count: result.minimised });
+			for (const { job, error } of result.failed) log.warn('photo sweep failed', { job, error });
 		};
 		void sweep();
 		const sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);

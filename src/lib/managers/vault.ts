@@ -312,6 +312,8 @@ export interface OpenedSubmission {
 	devicePublicKey: string;
 	/** Where the server says the submission stands (metadata; the record itself is what was signed). */
 	status: { status: 'submitted' | 'accepted' | 'returned' | 'superseded'; reason: string | null };
+	/** When the server deleted the photos after acceptance (the company's retention setting), and how many days after; null while kept. */
+	imagesDeleted: { at: string; afterDays: number | null } | null;
 }
 
 /**
@@ -386,7 +388,7 @@ export async function revealSubmission(
 			});
 		}
 	}
-	return { record: record as Record<string, unknown>, images: header.siblingHashes.length, header, identity: epoch.identity, devicePublicKey: device.publicKey, status: { status: sealed.status, reason: sealed.statusReason } };
+	return { record: record as Record<string, unknown>, images: header.siblingHashes.length, header, identity: epoch.identity, devicePublicKey: device.publicKey, status: { status: sealed.status, reason: sealed.statusReason }, imagesDeleted: sealed.imagesDeletedAt ? { at: sealed.imagesDeletedAt, afterDays: sealed.imagesDeletedAfterDays } : null };
 }
 
 /**
