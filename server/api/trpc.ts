@@ -5,8 +5,9 @@
  *    language) and the signed-in session, if any. Nothing per-request lives at module scope.
  * 2. Errors: `fail()` throws a TRPCError carrying an `appCode`; the formatter turns it into a
  *    translated message, adds zod's field errors for bad input and never exposes a stack.
- * 3. Procedures: `publicProcedure`, `handlerProcedure` (a signed-in handler) and
- *    `employeeProcedure` (a signed-in employee). Company roles are checked by `requireRole`.
+ * 3. Procedures: `publicProcedure`, `handlerProcedure` (a signed-in handler whose password is
+ *    their own), `passwordChangeProcedure` (any signed-in handler, to replace an administrator-chosen
+ *    password) and `employeeProcedure` (a signed-in employee). Company roles are checked by `requireRole`.
  *
  * @see https://trpc.io/docs/server/context
  * @see https://trpc.io/docs/server/error-formatting
@@ -200,8 +201,8 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure;
 
-/** A signed-in handler (organisation staff). `ctx.user` is narrowed. */
-export const handlerProcedure = t.procedure.use(async ({ ctx, next }) => {
+/** A signed-in handler, whatever the state of their password. Only `passwordChangeProcedure` stops here. */
+const signedInHandlerProcedure = t.procedure.use(async ({ ctx, next }) => {
 	const session = ctx.session;
 	if (!session || session.kind !== 'handler') fail('UNAUTHORIZED', 'not_signed_in');
 	const [user] = await ctx.db
@@ -213,6 +214,7 @@ export const handlerProcedure = t.procedure.use(async ({ ctx, next }) => {
 			isAdmin: users.isAdmin,
 			lastLoginAt: users.lastLoginAt,
 			lastLogoutAt: users.lastLogoutAt,
+			mustChangePassword: users.mustChangePassword,
 			orgName: organisations.name
 		})
 		.from(users)
@@ -221,6 +223,20 @@ export const handlerProcedure = t.procedure.use(async ({ ctx, next }) => {
 	if (!user) fail('UNAUTHORIZED', 'not_signed_in');
 	return next({ ctx: { ...ctx, session, user } });
 });
+
+/**
+ * A signed-in handler (organisation staff). `ctx.user` is narrowed. While the handler still has
+ * the password an administrator chose for them, every such procedure answers FORBIDDEN with
+ * `password_change_required`: whoever saw that password (the administrator, a note on the desk)
+ * must not be able to act as them. `auth.me` and `auth.logout` are public, so they still answer.
+ */
+export const handlerProcedure = signedInHandlerProcedure.use(({ ctx, next }) => {
+	if (ctx.user.mustChangePassword) fail('FORBIDDEN', 'password_change_required');
+	return next();
+});
+
+/** A signed-in handler even while their password must be changed: for `auth.changePassword` only. */
+export const passwordChangeProcedure = signedInHandlerProcedure;
 
 /** A signed-in employee. `ctx.employee` holds the ids the session is bound to. */
 export const employeeProcedure = t.procedure.use(({ ctx, next }) => {

@@ -16,6 +16,7 @@ import { spawnServer } from '../support/spawn';
 
 const OWNER_PASSPHRASE = 'a passphrase for tests'; // tests/support/journey.ts
 const SECOND_PASSPHRASE = 'second handler passphrase';
+const SECOND_PASSWORD = 'second handler password';
 const NEW_NUMBER = '987654321018';
 
 test('a 責任者 grants a second handler, then removes them with a new key epoch', async ({ browser }) => {
@@ -27,8 +28,10 @@ test('a 責任者 grants a second handler, then removes them with a new key epoc
 		const owner = await setUpHandler(server.url, server.setupUrl!.split('#')[1]!);
 		const companyId = owner.company.companyId;
 		await owner.client.trpc.users.create.mutate({ loginId: 'tanto-2', displayName: '見本 担当', password: 'initial password 123' });
+		// The new handler's first sign-in, in the browser: the initial password must be replaced first.
+		const secondPage = await signIn(browser, baseUrl, 'tanto-2', 'initial password 123', { newPassword: SECOND_PASSWORD });
 		const second = testClient(server.url);
-		await second.trpc.auth.login.mutate({ loginId: 'tanto-2', password: 'initial password 123' });
+		await second.trpc.auth.login.mutate({ loginId: 'tanto-2', password: SECOND_PASSWORD });
 		const secondKeys = await generateHandlerKeys();
 		await second.trpc.keys.create.mutate({ ...handlerPublicInfo(secondKeys), wrapped: toBase64Url(await wrapHandlerKeys(secondKeys, SECOND_PASSPHRASE, { logN: 10 })) });
 		const { employee, device } = await joinAndSubmit(server.url, await addEmployee(owner, 'E-1', '見本　一郎'));
@@ -45,7 +48,6 @@ test('a 責任者 grants a second handler, then removes them with a new key epoc
 		await expect(ownerPage.getByRole('row', { name: /tanto-2/ })).toContainText('事務取扱担当者');
 
 		// The new handler compares the company key fingerprint once, then reads.
-		const secondPage = await signIn(browser, baseUrl, 'tanto-2', 'initial password 123');
 		await openCompany(secondPage, baseUrl, companyId, SECOND_PASSPHRASE);
 		const ownerFingerprint = (await ownerPage.locator('.company-head .fingerprint').textContent())!.trim();
 		await expect(secondPage.getByTestId('company-fingerprint')).toHaveText(ownerFingerprint);

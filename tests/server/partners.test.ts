@@ -18,7 +18,7 @@ import {
 } from '../../src/lib/crypto/index';
 import { failure, testClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, candidateOf, joinAndSubmit, registerOffice as registerOfficeAt, revealNumber, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide, type OtherHandler } from '../support/journey';
+import { addEmployee, candidateOf, firstSignIn, joinAndSubmit, registerOffice as registerOfficeAt, revealNumber, setUpHandler, SYNTHETIC_NUMBER, type HandlerSide, type OtherHandler } from '../support/journey';
 
 type Office = OtherHandler;
 
@@ -155,7 +155,7 @@ describe.each(backends)('partner offices on %s', (backend) => {
 		expect((await failure(testClient(app.url).trpc.partner.peek.mutate({ token: 'x'.repeat(43) }))).data.appCode).toBe('partner_link_invalid');
 		await owner.client.trpc.users.create.mutate({ loginId: 'plain-tanto', displayName: '担当', password: 'initial password 123' });
 		const plain = testClient(app.url);
-		await plain.trpc.auth.login.mutate({ loginId: 'plain-tanto', password: 'initial password 123' });
+		await firstSignIn(plain, 'plain-tanto', 'initial password 123');
 		expect((await failure(plain.trpc.partner.invite.mutate())).data.httpStatus).toBe(403);
 		expect((await failure(plain.trpc.partner.accept.mutate({ token: (await first.client.trpc.partner.invite.mutate()).token }))).data.appCode).toBe('partner_admin_only');
 		expect((await plain.trpc.partner.list.query()).invitations).toEqual([]);

@@ -26,7 +26,7 @@ import {
 import { SoftAuthenticator } from '../support/authenticator';
 import { failure, testClient, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, inviteEmployee, join, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
+import { addEmployee, firstSignIn, inviteEmployee, join, setUpHandler, submitNumber, SYNTHETIC_NUMBER, type HandlerSide } from '../support/journey';
 
 const ADMIN_PASSWORD = 'correct horse battery';
 const STAFF_PASSWORD = 'staff password 2026';
@@ -75,7 +75,7 @@ describe.each(backends)('passkeys on %s', (backend) => {
 		admin = await setUpHandler(app.url, app.services.setup.token!, { password: ADMIN_PASSWORD });
 		await admin.client.trpc.users.create.mutate({ loginId: 'staff-1', displayName: '担当者', password: STAFF_PASSWORD });
 		const client = testClient(app.url);
-		await client.trpc.auth.login.mutate({ loginId: 'staff-1', password: STAFF_PASSWORD });
+		await firstSignIn(client, 'staff-1', STAFF_PASSWORD);
 		const keys = await generateHandlerKeys();
 		await client.trpc.keys.create.mutate({ ...handlerPublicInfo(keys), wrapped: toBase64Url(await wrapHandlerKeys(keys, 'staff passphrase', { logN: 10 })) });
 		const me = await client.trpc.auth.me.query();

@@ -1,8 +1,12 @@
 /** The handler's desk in a real browser: signing in and opening a company, as the e2e specs need them. */
 import { expect, type Browser, type Page } from '@playwright/test';
 
-/** A new desktop-sized browser context signed in as `loginId`, on the dashboard. */
-export async function signIn(browser: Browser, baseUrl: string, loginId: string, password: string): Promise<Page> {
+/**
+ * A new desktop-sized browser context signed in as `loginId`, on the dashboard. For a handler an
+ * administrator just added, pass `newPassword`: the first sign-in lands on the password page, which
+ * replaces the initial `password` with it before the dashboard opens.
+ */
+export async function signIn(browser: Browser, baseUrl: string, loginId: string, password: string, opts: { newPassword?: string } = {}): Promise<Page> {
 	const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 	const page = await context.newPage();
 	page.on('pageerror', (e) => console.log(`[${loginId}] page error:`, e.message));
@@ -10,6 +14,14 @@ export async function signIn(browser: Browser, baseUrl: string, loginId: string,
 	await page.getByLabel('ユーザーID').fill(loginId);
 	await page.getByLabel('パスワード', { exact: true }).fill(password);
 	await page.getByRole('button', { name: 'ログイン' }).click();
+	if (opts.newPassword) {
+		await expect(page).toHaveURL(/\/password\/?$/);
+		await expect(page.getByText('初期パスワードを変更してください')).toBeVisible();
+		await page.getByLabel('現在のパスワード', { exact: true }).fill(password);
+		await page.getByLabel('新しいパスワード', { exact: true }).fill(opts.newPassword);
+		await page.getByLabel('新しいパスワード（確認）', { exact: true }).fill(opts.newPassword);
+		await page.getByRole('button', { name: 'パスワードを変更する' }).click();
+	}
 	await expect(page).toHaveURL(/\/desk\/?$/);
 	return page;
 }

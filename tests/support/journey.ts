@@ -176,11 +176,26 @@ export interface OtherHandler {
 	userId: string;
 }
 
-/** A handler the administrator adds to the office, signed in and with keys (passphrase `another passphrase`). */
+/** The password handlers added by an administrator choose at their first sign-in. */
+export const OWN_HANDLER_PASSWORD = 'my own password 2026';
+
+/**
+ * First sign-in of a handler an administrator added: signs in with the initial password and
+ * replaces it, as the server requires before any other handler procedure (`password_change_required`).
+ */
+export async function firstSignIn(client: TestClient, loginId: string, initialPassword: string, ownPassword = OWN_HANDLER_PASSWORD): Promise<void> {
+	await client.trpc.auth.login.mutate({ loginId, password: initialPassword });
+	await client.trpc.auth.changePassword.mutate({ currentPassword: initialPassword, newPassword: ownPassword });
+}
+
+/**
+ * A handler the administrator adds to the office, signed in (their own password is
+ * `OWN_HANDLER_PASSWORD`) and with keys (passphrase `another passphrase`).
+ */
 export async function addHandler(baseUrl: string, admin: TestClient, loginId: string): Promise<OtherHandler> {
 	await admin.trpc.users.create.mutate({ loginId, displayName: `担当 ${loginId}`, password: 'initial password 123' });
 	const client = testClient(baseUrl);
-	await client.trpc.auth.login.mutate({ loginId, password: 'initial password 123' });
+	await firstSignIn(client, loginId, 'initial password 123');
 	const keys = await generateHandlerKeys();
 	await client.trpc.keys.create.mutate({ ...handlerPublicInfo(keys), wrapped: toBase64Url(await wrapHandlerKeys(keys, 'another passphrase', { logN: 10 })) });
 	const me = await client.trpc.auth.me.query();

@@ -1,12 +1,12 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
-import { appendAudit } from '../../audit';
-import { burnPasswordCheck, verifyPassword } from '../../auth/password';
+import { appendAudit, appendAuditInTx, handlerEvent } from '../../audit';
+import { burnPasswordCheck, hashPassword, verifyPassword } from '../../auth/password';
 import { clearSessionCookie, createSession, deleteSession, sessionCookie } from '../../auth/session';
 import { ACCOUNT_POLICY, clearFailures, IP_POLICY, recordFailure, retryAfterSeconds } from '../../auth/throttle';
-import { companies, employees, handlerKeys, organisations, users } from '../../db/schema';
-import { b64, toB64, uuid } from '../inputs';
-import { createTRPCRouter, fail, publicProcedure, type Context } from '../trpc';
+import { companies, employees, handlerKeys, organisations, sessions, users } from '../../db/schema';
+import { b64, password, toB64, uuid } from '../inputs';
+import { createTRPCRouter, fail, passwordChangeProcedure, publicProcedure, type Context } from '../trpc';
 import { startSecondFactor } from '../webauthn';
 
 /** Refuses the attempt while the account or the IP must wait; logs the refusal. */
@@ -158,6 +158,48 @@ export const authRouter = createTRPCRouter({
 		return { ok: true as const };
 	}),
 
+	/**
+	 * A handler replaces their sign-in password (not their key passphrase, which only their browser
+	 * knows). Required before anything else while an administrator-chosen password is in use. The
+	 * caller's session stays; every other session of theirs ends, since it may belong to whoever
+	 * knew the old password.
+	 */
+	changePassword: passwordChangeProcedure
+		.input(z.object({ currentPassword: z.string().min(1).max(256), newPassword: password }))
+		.mutation(async ({ ctx, input }) => {
+			const now = ctx.services.now();
+			// Its own throttle key: guessing through a stolen session must not lock the owner out of signing in.
+			const keys = [
+				{ key: `password:${ctx.user.id}`, policy: ACCOUNT_POLICY },
+				{ key: `ip:${ctx.req.ip}`, policy: IP_POLICY }
+			];
+			await enforceThrottle(ctx, keys);
+			const [row] = await ctx.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, ctx.user.id));
+			if (!row || !(await verifyPassword(input.currentPassword, row.passwordHash))) {
+				const locked = await countFailure(ctx, keys);
+				await appendAudit(ctx.db, handlerEvent(ctx, { action: 'password_change', targetType: 'user', targetId: ctx.user.id, result: 'denied', detail: { locked } }), now);
+				fail('BAD_REQUEST', 'current_password_wrong');
+			}
+			await clearFailures(ctx.db, keys[0]!.key);
+			// Passwords are hashed after NFKC, so compare as the hash would see them.
+			if (input.newPassword.normalize('NFKC') === input.currentPassword.normalize('NFKC')) fail('BAD_REQUEST', 'password_unchanged');
+			const passwordHash = await hashPassword(input.newPassword, ctx.services.config.passwordLogN);
+			const forced = ctx.user.mustChangePassword;
+			await ctx.db.transaction(async (tx) => {
+				await tx.update(users).set({ passwordHash, mustChangePassword: false }).where(eq(users.id, ctx.user.id));
+				const ended = await tx
+					.delete(sessions)
+					.where(and(eq(sessions.userId, ctx.user.id), ne(sessions.id, ctx.session.id)))
+					.returning({ id: sessions.id });
+				await appendAuditInTx(
+					tx,
+					handlerEvent(ctx, { action: 'password_change', targetType: 'user', targetId: ctx.user.id, detail: { forced, otherSessionsEnded: ended.length } }),
+					now
+				);
+			});
+			return { ok: true as const };
+		}),
+
 	/** Who is signed in, for the UI. Null when nobody is. */
 	me: publicProcedure.query(async ({ ctx }) => {
 		const session = ctx.session;
@@ -182,6 +224,7 @@ export const authRouter = createTRPCRouter({
 				idleLockMinutes: organisations.idleLockMinutes,
 				lastLoginAt: users.previousLoginAt,
 				lastLogoutAt: users.lastLogoutAt,
+				mustChangePassword: users.mustChangePassword,
 				recipient: handlerKeys.recipient,
 				signingPublicKey: handlerKeys.signingPublicKey,
 				fingerprint: handlerKeys.fingerprint

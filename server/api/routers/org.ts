@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAuditInTx, handlerEvent } from '../../audit';
 import { organisations } from '../../db/schema';
+import { newOrganisationInput } from '../organisation';
 import { createTRPCRouter, fail, handlerProcedure } from '../trpc';
 import { handlersWithoutPasskey, hasPasskey } from './passkey';
 
@@ -9,7 +10,13 @@ import { handlersWithoutPasskey, hasPasskey } from './passkey';
 export const orgRouter = createTRPCRouter({
 	settings: handlerProcedure.query(async ({ ctx }) => {
 		const [org] = await ctx.db
-			.select({ name: organisations.name, idleLockMinutes: organisations.idleLockMinutes, requireSecondFactor: organisations.requireSecondFactor })
+			.select({
+				name: organisations.name,
+				address: organisations.address,
+				contact: organisations.contact,
+				idleLockMinutes: organisations.idleLockMinutes,
+				requireSecondFactor: organisations.requireSecondFactor
+			})
 			.from(organisations)
 			.where(eq(organisations.id, ctx.user.orgId));
 		if (!org) fail('NOT_FOUND', 'not_found');
@@ -19,6 +26,27 @@ export const orgRouter = createTRPCRouter({
 			/** Handlers who could not sign in if a second factor were required (they have no passkey yet). */
 			handlersWithoutPasskey: ctx.user.isAdmin ? await handlersWithoutPasskey(ctx.db, ctx.user.orgId) : null
 		};
+	}),
+
+	/**
+	 * The office's own details (seed M-1): name, address and contact (telephone or e-mail, free
+	 * text), with the same rules as when the office registered. Administrators only.
+	 */
+	updateDetails: handlerProcedure.input(newOrganisationInput.organisation).mutation(async ({ ctx, input }) => {
+		if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
+		const now = ctx.services.now();
+		await ctx.db.transaction(async (tx) => {
+			const [before] = await tx
+				.select({ name: organisations.name, address: organisations.address, contact: organisations.contact })
+				.from(organisations)
+				.where(eq(organisations.id, ctx.user.orgId));
+			if (!before) fail('NOT_FOUND', 'not_found');
+			await tx.update(organisations).set(input).where(eq(organisations.id, ctx.user.orgId));
+			// Which fields changed is enough for the history; the texts themselves are on the office record.
+			const changed = (['name', 'address', 'contact'] as const).filter((key) => before[key] !== input[key]);
+			await appendAuditInTx(tx, handlerEvent(ctx, { action: 'org_details_update', targetType: 'organisation', targetId: ctx.user.orgId, detail: { changed: changed.join(',') } }), now);
+		});
+		return { ok: true as const };
 	}),
 
 	/** Sets how long unlocked keys survive inactivity in handlers' browsers (1–120 minutes, default 10). */

@@ -19,7 +19,11 @@ export const usersRouter = createTRPCRouter({
 		return rows;
 	}),
 
-	/** Adds a handler with an initial password the administrator hands over; the handler then makes their own keys. */
+	/**
+	 * Adds a handler with an initial password the administrator hands over. The administrator knows
+	 * it, so the handler must replace it at first sign-in (`auth.changePassword`) before anything
+	 * else, and then makes their own keys.
+	 */
 	create: handlerProcedure
 		.input(z.object({ loginId, displayName: plainText(100), password, isAdmin: z.boolean().default(false) }))
 		.mutation(async ({ ctx, input }) => {
@@ -31,7 +35,7 @@ export const usersRouter = createTRPCRouter({
 				if (taken.length) fail('CONFLICT', 'login_id_taken');
 				const [row] = await tx
 					.insert(users)
-					.values({ orgId: ctx.user.orgId, loginId: input.loginId, displayName: input.displayName, passwordHash, isAdmin: input.isAdmin, createdAt: now })
+					.values({ orgId: ctx.user.orgId, loginId: input.loginId, displayName: input.displayName, passwordHash, isAdmin: input.isAdmin, mustChangePassword: true, createdAt: now })
 					.returning({ id: users.id });
 				await appendAuditInTx(
 					tx,

@@ -19,14 +19,26 @@ export function here(): string {
 }
 
 /**
- * Waits for the session; sends anyone who is not a signed-in handler to the sign-in page.
+ * Waits for the session; sends anyone who is not a signed-in handler to the sign-in page, and a
+ * handler who still has the password an administrator chose to the password page (the server
+ * refuses them everything else until then).
+ * @param opts.passwordPage - set by the password page itself, which such a handler may see.
  * @returns the handler, or null while redirecting (or when the API is unreachable: `session.error`).
  */
-export async function requireHandler(): Promise<HandlerMe | null> {
+export async function requireHandler(opts: { passwordPage?: boolean } = {}): Promise<HandlerMe | null> {
 	const me = await session.ready();
-	if (me?.kind === 'handler') return me;
+	if (me?.kind === 'handler') {
+		if (!me.user.mustChangePassword || opts.passwordPage) return me;
+		await goto(passwordChangeUrl(here()), { replaceState: true });
+		return null;
+	}
 	if (!session.error) await goto(`/login?next=${encodeURIComponent(here())}`, { replaceState: true });
 	return null;
+}
+
+/** The password page, returning to `next` (a path on this origin) once the password is changed. */
+export function passwordChangeUrl(next?: string): string {
+	return next ? `/password?next=${encodeURIComponent(next)}` : '/password';
 }
 
 /** Waits for the session; returns the employee, or null (the page explains how to join). */
