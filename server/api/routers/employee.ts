@@ -1,11 +1,11 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, max, min, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { dataKeyEpochOf } from '../../../src/lib/crypto/index';
 import { appendAuditInTx, handlerEvent } from '../../audit';
 import { hashPassword } from '../../auth/password';
 import { hashToken } from '../../auth/session';
-import { companies, companyManifests, employees, invitations, submissions } from '../../db/schema';
+import { companies, companyManifests, employeeRequests, employees, invitations, submissions, users } from '../../db/schema';
 import { b64, employeeCode, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
 
@@ -41,6 +41,13 @@ export const employeeRouter = createTRPCRouter({
 		const latestOf = new Map<string, (typeof subs)[number]>();
 		// The newest one that a correction has not replaced is the employee's current submission.
 		for (const sub of subs) if (sub.state !== 'superseded' && !latestOf.has(sub.employeeId)) latestOf.set(sub.employeeId, sub);
+		// First and latest request (letter or reminder) per employee, for the status board.
+		const requests = await ctx.db
+			.select({ employeeId: employeeRequests.employeeId, first: min(employeeRequests.createdAt), last: max(employeeRequests.createdAt) })
+			.from(employeeRequests)
+			.where(eq(employeeRequests.companyId, input.companyId))
+			.groupBy(employeeRequests.employeeId);
+		const requestsOf = new Map(requests.map((q) => [q.employeeId, q]));
 		return rows.map((r) => {
 			const invitation = invitationOf.get(r.id) ?? ('none' as const);
 			const latest = latestOf.get(r.id);
@@ -54,7 +61,11 @@ export const employeeRouter = createTRPCRouter({
 				employment: r.employment,
 				status: status as 'accepted' | 'returned' | 'declined' | 'submitted' | 'joined' | 'invited' | 'not_invited',
 				invitation,
-				latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt.toISOString(), epoch: latest.epoch } : null
+				latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt.toISOString(), epoch: latest.epoch } : null,
+				/** When the first notification letter or reminder was made; null: never asked. */
+				requestedAt: requestsOf.get(r.id)?.first?.toISOString() ?? null,
+				/** When the latest letter or reminder was made. */
+				lastRequestAt: requestsOf.get(r.id)?.last?.toISOString() ?? null
 			};
 		});
 	}),
@@ -170,7 +181,7 @@ export const employeeRouter = createTRPCRouter({
 		await requireRole(ctx, employee.companyId);
 		// No submission may exist that only the server's copy of the keys could open (issue 3 item 5).
 		const [company] = await ctx.db
-			.select({ kitEpoch: companies.recoveryKitEpoch, currentEpoch: companies.currentEpoch })
+			.select({ kitEpoch: companies.recoveryKitEpoch, currentEpoch: companies.currentEpoch, purposes: companies.purposes })
 			.from(companies)
 			.where(eq(companies.id, employee.companyId));
 		if (!company || company.kitEpoch === null || company.kitEpoch < company.currentEpoch) fail('PRECONDITION_FAILED', 'recovery_kit_required');
@@ -184,14 +195,27 @@ export const employeeRouter = createTRPCRouter({
 				.update(invitations)
 				.set({ revokedAt: now })
 				.where(and(eq(invitations.employeeId, input.employeeId), isNull(invitations.usedAt), isNull(invitations.revokedAt)));
-			await tx.insert(invitations).values({
+			const [invitation] = await tx
+				.insert(invitations)
+				.values({
+					employeeId: input.employeeId,
+					tokenHash: hashToken(token),
+					passwordHash,
+					sealedDeviceSecret,
+					createdBy: ctx.user.id,
+					createdAt: now,
+					expiresAt
+				})
+				.returning({ id: invitations.id });
+			// The request history (issue 5 item 5): who asked, when, for which purposes, with which letter.
+			await tx.insert(employeeRequests).values({
+				companyId: employee.companyId,
 				employeeId: input.employeeId,
-				tokenHash: hashToken(token),
-				passwordHash,
-				sealedDeviceSecret,
+				kind: 'letter',
+				purposes: company.purposes,
+				invitationId: invitation!.id,
 				createdBy: ctx.user.id,
-				createdAt: now,
-				expiresAt
+				createdAt: now
 			});
 			await appendAuditInTx(
 				tx,
@@ -200,6 +224,114 @@ export const employeeRouter = createTRPCRouter({
 			);
 		});
 		return { token, initialPassword: password, expiresAt: expiresAt.toISOString() };
+	}),
+
+	/**
+	 * Reminders (issue 5 item 5) for employees who joined but have nothing current to show: no
+	 * submission, or one a handler returned. Each gets a `reminder` in the request history; no
+	 * credentials change (they sign in with the password or passkey they set). The others are
+	 * reported with why: `not_joined` (they need a notification letter instead, through `invite`),
+	 * `submitted` or `declined`. An id not of this company refuses the whole batch (NOT_FOUND).
+	 */
+	remind: handlerProcedure
+		.input(z.object({ companyId: uuid, employeeIds: z.array(uuid).min(1).max(1000) }))
+		.mutation(async ({ ctx, input }) => {
+			await requireRole(ctx, input.companyId);
+			const ids = [...new Set(input.employeeIds)];
+			const now = ctx.services.now();
+			return ctx.db.transaction(async (tx) => {
+				const [company] = await tx.select({ purposes: companies.purposes }).from(companies).where(eq(companies.id, input.companyId));
+				const found = await tx
+					.select({ id: employees.id, joinedAt: employees.joinedAt })
+					.from(employees)
+					.where(and(eq(employees.companyId, input.companyId), inArray(employees.id, ids)));
+				// Ids of another company are not confirmed to exist, nor partly acted on.
+				if (!company || found.length !== ids.length) fail('NOT_FOUND', 'not_found');
+				const joined = new Map(found.map((e) => [e.id, e.joinedAt !== null]));
+				const subs = await tx
+					.select({ employeeId: submissions.employeeId, kind: submissions.kind, state: submissions.status })
+					.from(submissions)
+					.where(and(eq(submissions.companyId, input.companyId), inArray(submissions.employeeId, ids), ne(submissions.status, 'superseded')))
+					.orderBy(desc(submissions.createdAt));
+				const currentOf = new Map<string, (typeof subs)[number]>();
+				for (const sub of subs) if (!currentOf.has(sub.employeeId)) currentOf.set(sub.employeeId, sub);
+
+				const remind: string[] = [];
+				const skipped: { id: string; reason: 'not_joined' | 'submitted' | 'declined' }[] = [];
+				for (const id of ids) {
+					const current = currentOf.get(id);
+					if (!joined.get(id)) skipped.push({ id, reason: 'not_joined' });
+					// A returned submission (record or refusal) waits for the employee: it counts as not submitted.
+					else if (!current || current.state === 'returned') remind.push(id);
+					else skipped.push({ id, reason: current.kind === 'decline' ? 'declined' : 'submitted' });
+				}
+				const firstOf = new Map<string, Date>();
+				if (remind.length) {
+					const firsts = await tx
+						.select({ employeeId: employeeRequests.employeeId, first: min(employeeRequests.createdAt) })
+						.from(employeeRequests)
+						.where(and(eq(employeeRequests.companyId, input.companyId), inArray(employeeRequests.employeeId, remind)))
+						.groupBy(employeeRequests.employeeId);
+					for (const f of firsts) if (f.first) firstOf.set(f.employeeId, f.first);
+					await tx.insert(employeeRequests).values(
+						remind.map((employeeId) => ({ companyId: input.companyId, employeeId, kind: 'reminder' as const, purposes: company.purposes, invitationId: null, createdBy: ctx.user.id, createdAt: now }))
+					);
+					// One event for the batch: counts only, never names.
+					await appendAuditInTx(
+						tx,
+						handlerEvent(ctx, { companyId: input.companyId, action: 'reminders_issue', targetType: 'company', targetId: input.companyId, detail: { count: remind.length, skipped: skipped.length } }),
+						now
+					);
+				}
+				return {
+					remindedAt: now.toISOString(),
+					purposes: company.purposes,
+					/** The reminded, in input order, with the date of the first request (this reminder's when there was none). */
+					reminded: remind.map((id) => ({ id, firstRequestedAt: (firstOf.get(id) ?? now).toISOString() })),
+					skipped
+				};
+			});
+		}),
+
+	/**
+	 * The request history of one employee, oldest first: each letter and reminder with who made it
+	 * and, for a letter, what became of its invitation (kept to show the company asked, e.g. when
+	 * the employee refuses).
+	 */
+	requests: handlerProcedure.input(z.object({ companyId: uuid, employeeId: uuid })).query(async ({ ctx, input }) => {
+		await requireRole(ctx, input.companyId);
+		const [employee] = await ctx.db
+			.select({ id: employees.id })
+			.from(employees)
+			.where(and(eq(employees.id, input.employeeId), eq(employees.companyId, input.companyId)));
+		if (!employee) fail('NOT_FOUND', 'not_found');
+		const rows = await ctx.db
+			.select({
+				id: employeeRequests.id,
+				kind: employeeRequests.kind,
+				purposes: employeeRequests.purposes,
+				createdAt: employeeRequests.createdAt,
+				displayName: users.displayName,
+				loginId: users.loginId,
+				usedAt: invitations.usedAt,
+				revokedAt: invitations.revokedAt,
+				expiresAt: invitations.expiresAt
+			})
+			.from(employeeRequests)
+			.innerJoin(users, eq(users.id, employeeRequests.createdBy))
+			.leftJoin(invitations, eq(invitations.id, employeeRequests.invitationId))
+			.where(and(eq(employeeRequests.companyId, input.companyId), eq(employeeRequests.employeeId, input.employeeId)))
+			.orderBy(asc(employeeRequests.createdAt));
+		const now = ctx.services.now();
+		return rows.map((r) => ({
+			id: r.id,
+			kind: r.kind,
+			purposes: r.purposes,
+			createdAt: r.createdAt.toISOString(),
+			createdBy: { displayName: r.displayName, loginId: r.loginId },
+			/** What became of the letter's invitation; null for a reminder. */
+			invitation: (!r.expiresAt ? null : r.usedAt ? 'used' : r.revokedAt ? 'revoked' : r.expiresAt <= now ? 'expired' : 'pending') as 'used' | 'revoked' | 'expired' | 'pending' | null
+		}));
 	}),
 
 	/** The company's root public key and manifest chain, for the employee's browser to verify. */

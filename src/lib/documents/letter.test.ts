@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { letterStrings, renderLettersPdf } from './letter';
+import { letterStrings, reminderStrings, renderLettersPdf, renderRequestsPdf } from './letter';
 
 const FONT = 'node_modules/@embedpdf/fonts-jp/fonts/NotoSansJP-Regular.otf';
 const ja = JSON.parse(readFileSync('messages/ja.json', 'utf8')) as Record<string, string>;
 const strings = letterStrings((key) => ja[key] ?? `<missing ${key}>`);
+const reminder = reminderStrings((key) => ja[key] ?? `<missing ${key}>`);
 const dir = mkdtempSync(join(tmpdir(), 'mnv-letter-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -54,5 +55,60 @@ describe('notification letters', () => {
 
 	it('refuses to make an empty document', async () => {
 		await expect(renderLettersPdf({ companyName: 'x', purposes: [], fingerprint: 'x', issuedText: 'x', letters: [], strings, japaneseFont: new Uint8Array() })).rejects.toThrow('no letters');
+	});
+});
+
+describe('reminder letters', () => {
+	const base = {
+		companyName: '株式会社テスト髙橋商事',
+		purposes: ['源泉徴収票作成事務', '健康保険・厚生年金保険届出事務'],
+		fingerprint: 'K4QF-7D2M-ABCD-EFGH',
+		issuedText: '2026年12月1日',
+		appUrl: 'https://vault.example/me',
+		strings,
+		reminderStrings: reminder
+	};
+
+	it('prints the dates and the start page, and no secret, beside a reissued letter in one PDF', async () => {
+		expect(Object.values(reminder).flat().some((v) => v.startsWith('<missing'))).toBe(false);
+		const pdf = await renderRequestsPdf({
+			...base,
+			pages: [
+				{ kind: 'reminder', reminder: { employeeCode: 'E-0003', name: '見本　花子', firstRequestText: '2026年11月23日' } },
+				{ kind: 'letter', letter: letters[1]! }
+			],
+			japaneseFont: readFileSync(FONT)
+		});
+		expect((await PDFDocument.load(pdf)).getPageCount()).toBe(2);
+		const file = join(dir, 'reminders.pdf');
+		writeFileSync(file, pdf);
+		let text: string;
+		try {
+			text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+		} catch {
+			return; // poppler-utils missing: .ci/run installs it; the page count above still ran
+		}
+		const [first, second] = text.split('\f');
+		expect(first).toContain('ご提出のお願い（再度のお願い）');
+		expect(first).toContain('花子（E-0003） 様');
+		expect(first).toContain('株式会社テスト髙橋商事');
+		expect(first).toContain('健康保険・厚生年金保険届出事務');
+		expect(first).toMatch(/最初のお願い：\s*2026年11月23日/);
+		expect(first).toMatch(/今回のお願い（督促）：\s*2026年12月1日/);
+		expect(first).toContain('パスキー');
+		expect(first).toContain('https://vault.example/me');
+		// Nothing secret: no link fragment, no initial password, no 12-digit number.
+		expect(first).not.toMatch(/#|t=|初期パスワード（1回だけ/);
+		for (const l of letters) expect(first).not.toContain(l.initialPassword);
+		expect(first?.replace(/\s+/g, '')).not.toMatch(/\d{12}/);
+		// The reissued letter on its own page, with its secret as before.
+		expect(second).toContain('E-0002 様');
+		expect(second).toContain('NPQR-STUV-WXYZ');
+	});
+
+	it('refuses a start page that carries a fragment or query', async () => {
+		const pages = [{ kind: 'reminder' as const, reminder: { employeeCode: 'E-1', name: null, firstRequestText: 'x' } }];
+		await expect(renderRequestsPdf({ ...base, appUrl: 'https://vault.example/join#t=SECRET', pages, japaneseFont: readFileSync(FONT) })).rejects.toThrow('no secret');
+		await expect(renderRequestsPdf({ ...base, pages: [], japaneseFont: new Uint8Array() })).rejects.toThrow('no letters');
 	});
 });
