@@ -17,6 +17,19 @@ const messages = {
 	},
 	login_id_taken: { ja: 'このユーザーIDは既に使われています。', en: 'This user ID is already taken.' },
 	bad_credentials: { ja: 'ユーザーIDまたはパスワードが違います。', en: 'Wrong user ID or password.' },
+	password_change_required: {
+		ja: '管理者が設定した初期パスワードのままです。先にご自身のパスワードに変更してください。',
+		en: 'You still have the initial password your administrator set. Change it to your own password first.'
+	},
+	current_password_wrong: { ja: '現在のパスワードが違います。', en: 'The current password is wrong.' },
+	password_unchanged: {
+		ja: '新しいパスワードには、現在のパスワードと違うものを入力してください。',
+		en: 'The new password must differ from the current one.'
+	},
+	department_duplicate: {
+		ja: '部署「{name}」が二回以上入力されています。一つにまとめてください。',
+		en: 'Department "{name}" is entered more than once. Keep one.'
+	},
 	rate_limited: {
 		ja: '失敗が続いたため、しばらくサインインできません。{seconds}秒後にもう一度お試しください。',
 		en: 'Too many failed attempts. Try again in {seconds} seconds.'
@@ -180,6 +193,14 @@ const messages = {
 	submission_superseded: {
 		ja: 'この提出は訂正版に置き換えられています。最新の提出を確認してください。',
 		en: 'This submission was replaced by a correction. Check the newest one.'
+	},
+	photos_minimised: {
+		ja: 'この書類の画像は、承認後の保存期間が過ぎたため削除されています（データ最小化）。',
+		en: 'The document photos were deleted after their retention period following acceptance (data minimisation).'
+	},
+	image_retention_days_invalid: {
+		ja: '保存日数は 1〜3650 の整数で入力してください。',
+		en: 'Enter the number of days as a whole number from 1 to 3650.'
 	},
 	reason_required: {
 		ja: '閲覧理由を入力してください（2〜200文字）。',

@@ -55,6 +55,7 @@ export const MATRIX: Record<string, string> = {
 	'submission.mine':         '✗    ✓    ✓    ✗    ✗    ✗    ✗    ✗',
 	// Every handler, about themselves or their own office.
 	'org.settings':            '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
+	'auth.changePassword':     '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
 	'partner.list':            '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
 	'users.list':              '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
 	'keys.create':             '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
@@ -69,6 +70,7 @@ export const MATRIX: Record<string, string> = {
 	'passkey.remove':          '✗    ✗    ✗    –    ✓    –    –    –',
 	// Administrators, for their own office only (A's office's invitation is not the other admin's).
 	'org.updateSettings':      '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
+	'org.updateDetails':       '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
 	'users.create':            '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
 	'company.create':          '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
 	'audit.verify':            '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
@@ -83,6 +85,8 @@ export const MATRIX: Record<string, string> = {
 	'employee.create':         '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'employee.importRoster':   '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'employee.invite':         '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'employee.remind':         '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'employee.requests':       '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.list':         '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.reveal':       '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.storeVerified':'✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
@@ -93,6 +97,8 @@ export const MATRIX: Record<string, string> = {
 	// Company A, its 責任者 only.
 	'company.confirmRecoveryKit':'✗  ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.setPurposes':     '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
+	'company.updateDetails':   '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
+	'company.setImageRetention':'✗   ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.candidates':      '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.grant':           '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.revoke':          '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗'

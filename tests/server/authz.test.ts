@@ -184,6 +184,10 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			'passkey.wrap': { credentialId: passkey.id },
 			'passkey.remove': { id: passkey.id },
 			'org.updateSettings': { idleLockMinutes: 10 },
+			// The other office's own details, unchanged (registerOffice's values).
+			'org.updateDetails': { name: '別の事務所', address: '大阪府大阪市北区1-1', contact: '06-0000-0000' },
+			// A new password too short: past the session check, and nobody's password (or other sessions) change.
+			'auth.changePassword': { currentPassword: 'not the password', newPassword: 'short' },
 			'users.create': { loginId: 'tanto-a', displayName: '重複', password: 'some password 123' },
 			'company.create': { ...newCompany.payload, name: '新しい会社', corporateNumber: null },
 			'partner.cancelInvite': { invitationId: openLink.id },
@@ -195,11 +199,16 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			'employee.create': { id: crypto.randomUUID(), companyId: A, code: 'MATRIX-NEW', sealedName: bogus },
 			'employee.importRoster': { companyId: A, rows: [{ id: crypto.randomUUID(), code: 'MATRIX-IMP', sealedName: bogus, sealedProfile: bogus, status: 'active' }] },
 			'employee.invite': { employeeId: (await owner.client.trpc.employee.list.query({ companyId: A }))[0]!.id, sealedDeviceSecret: bogus },
+			// A's employee, who submitted: reported as skipped, nothing recorded.
+			'employee.remind': { companyId: A, employeeIds: [(await owner.client.trpc.employee.list.query({ companyId: A }))[0]!.id] },
+			'employee.requests': { companyId: A, employeeId: (await owner.client.trpc.employee.list.query({ companyId: A }))[0]!.id },
 			'submission.list': { companyId: A, employeeId: (await owner.client.trpc.employee.list.query({ companyId: A }))[0]!.id },
 			'submission.reveal': { submissionId: employeeA.submissionId, reason: '権限の確認' },
 			'submission.storeVerified': { submissionId: employeeA.submissionId, sealed: bogus },
 			'submission.image': { submissionId: employeeA.submissionId, itemIndex: 1, reason: '権限の確認' },
 			'company.setPurposes': { companyId: A, purposes: ['withholding', 'employment_insurance', 'social_insurance'] },
+			'company.updateDetails': { companyId: A, address: '東京都千代田区千代田1-1', departments: ['総務部', '営業部'] },
+			'company.setImageRetention': { companyId: A, days: null },
 			'submission.setStatus': { submissionId: employeeA.submissionId, status: 'accepted' },
 			'submission.exportVerified': { companyId: A, reason: '権限の確認' },
 			'audit.list': { companyId: A },

@@ -223,8 +223,13 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 		expect((await failure(upload(employee, third, third.items[0]!, { supersedes: first.submissionId }))).data.appCode).toBe('submission_not_replaceable');
 		expect((await failure(handler.client.trpc.submission.setStatus.mutate({ submissionId: first.submissionId, status: 'accepted' }))).data.appCode).toBe('submission_superseded');
 		expect(await rosterStatus()).toBe('submitted');
-		await handler.client.trpc.submission.setStatus.mutate({ submissionId: second.submissionId, status: 'accepted' });
+		// Acceptance records what the handler confirmed; a check id that is not one is refused.
+		const badCheck = await failure(handler.client.trpc.submission.setStatus.mutate({ submissionId: second.submissionId, status: 'accepted', checks: ['番号'] }));
+		expect(badCheck.data.appCode).toBe('invalid_input');
+		await handler.client.trpc.submission.setStatus.mutate({ submissionId: second.submissionId, status: 'accepted', checks: ['number_matches', 'card_back', 'card_front', 'card_front'], ocr: 'match' });
 		expect(await rosterStatus()).toBe('accepted');
+		const [accepted] = await app.handle.db.select({ detail: auditEvents.detail }).from(auditEvents).where(eq(auditEvents.action, 'accept'));
+		expect(accepted?.detail).toMatchObject({ checks: 'number_matches,card_back,card_front', ocr: 'match' });
 
 		// 「提供しない」: a sealed record like any other, marked for the company's refusal log.
 		const declined = await seal(employee, device, { decline: true, reason: '番号がまだ届いていません' }, []);

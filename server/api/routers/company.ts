@@ -197,6 +197,56 @@ export const companyRouter = createTRPCRouter({
 		}),
 
 	/**
+	 * The company's address and its departments (責任者 only). Both are business information like the
+	 * 法人番号, not personal data, so they are stored in plaintext. Departments are names the roster
+	 * and the status board group by: trimmed, unique, at most 100 of at most 50 characters.
+	 */
+	updateDetails: handlerProcedure
+		.input(z.object({ companyId: uuid, address: plainText(300).nullable(), departments: z.array(plainText(50)).max(100) }))
+		.mutation(async ({ ctx, input }) => {
+			await requireRole(ctx, input.companyId, ['responsible']);
+			// Compared as NFKC so that ＩＴ部 and IT部 do not become two departments.
+			const seen = new Set<string>();
+			for (const name of input.departments) {
+				const key = name.normalize('NFKC');
+				if (seen.has(key)) fail('BAD_REQUEST', 'department_duplicate', { name });
+				seen.add(key);
+			}
+			const now = ctx.services.now();
+			await ctx.db.transaction(async (tx) => {
+				await tx.update(companies).set({ address: input.address, departments: input.departments }).where(eq(companies.id, input.companyId));
+				await appendAuditInTx(
+					tx,
+					handlerEvent(ctx, { companyId: input.companyId, action: 'company_details_update', targetType: 'company', targetId: input.companyId, detail: { address: input.address !== null, departments: input.departments.length } }),
+					now
+				);
+			});
+			return { address: input.address, departments: input.departments };
+		}),
+
+	/**
+	 * Data minimisation (issue 5 item 6, 責任者 only): delete the document photos this many days after
+	 * a submission was accepted (`server/sweep.ts`), or keep them until disposal (`null`). The record stays.
+	 */
+	setImageRetention: handlerProcedure
+		.input(
+			z.object({
+				companyId: uuid,
+				// One custom check, so 0, 3651, 1.5 and 'x' all get the same message that names the range.
+				days: z.custom<number | null>((v) => v === null || (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 3650), { message: 'image_retention_days_invalid' })
+			})
+		)
+		.mutation(async ({ ctx, input }) => {
+			await requireRole(ctx, input.companyId, ['responsible']);
+			const now = ctx.services.now();
+			await ctx.db.transaction(async (tx) => {
+				await tx.update(companies).set({ imageRetentionDays: input.days }).where(eq(companies.id, input.companyId));
+				await appendAuditInTx(tx, handlerEvent(ctx, { companyId: input.companyId, action: 'image_retention_update', targetType: 'company', targetId: input.companyId, detail: { days: input.days } }), now);
+			});
+			return { imageRetentionDays: input.days };
+		}),
+
+	/**
 	 * Handlers who have keys and no active role in this company yet (責任者 only): those of the
 	 * organisation that owns the company and of its partner offices, each with the office's name.
 	 */
@@ -463,7 +513,11 @@ export const companyRouter = createTRPCRouter({
 			id: company.id,
 			name: company.name,
 			purposes: company.purposes.filter(isPurpose),
+			/** Days after acceptance the document photos are kept; null: until disposal. */
+			imageRetentionDays: company.imageRetentionDays,
 			corporateNumber: company.corporateNumber,
+			address: company.address,
+			departments: company.departments,
 			rootPublicKey: company.rootPublicKey,
 			rootFingerprint: company.rootFingerprint,
 			currentEpoch: company.currentEpoch,

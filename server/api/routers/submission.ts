@@ -102,6 +102,9 @@ const reason = z
 	.refine((s) => !/\d{12}/.test(normalizeNumberInput(s)), { message: 'reason_contains_number' });
 
 /** The reason a handler returns a submission with: the employee reads it, so it must not carry a number either. */
+/** A checklist id: a code, or a code and a dependent's index (`dependent_number:1`). */
+const CHECK_ID = /^[a-z_]{1,40}(:\d{1,3})?$/;
+
 const returnReason = z
 	.string()
 	.trim()
@@ -254,7 +257,19 @@ export const submissionRouter = createTRPCRouter({
 
 	/** A handler accepts a submission or returns it with a reason the employee will read. */
 	setStatus: handlerProcedure
-		.input(z.discriminatedUnion('status', [z.object({ submissionId: uuid, status: z.literal('accepted') }), z.object({ submissionId: uuid, status: z.literal('returned'), reason: returnReason })]))
+		.input(
+			z.discriminatedUnion('status', [
+				z.object({
+					submissionId: uuid,
+					status: z.literal('accepted'),
+					/** What the handler confirmed (checklist ids of src/lib/review/checklist.ts), kept in the audit trail. */
+					checks: z.array(z.string().regex(CHECK_ID, 'check_invalid')).max(64).optional(),
+					/** How the OCR cross-check in the handler's browser compared with the typed number. */
+					ocr: z.enum(['match', 'mismatch', 'unread', 'not_run']).optional()
+				}),
+				z.object({ submissionId: uuid, status: z.literal('returned'), reason: returnReason })
+			])
+		)
 		.mutation(async ({ ctx, input }) => {
 			const [meta] = await ctx.db.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, status: submissions.status }).from(submissions).where(eq(submissions.id, input.submissionId));
 			if (!meta) fail('NOT_FOUND', 'not_found');
@@ -272,7 +287,18 @@ export const submissionRouter = createTRPCRouter({
 				if (!changed.length) fail('CONFLICT', 'submission_superseded');
 				await appendAuditInTx(
 					tx,
-					handlerEvent(ctx, { companyId: meta.companyId, action: input.status === 'accepted' ? 'accept' : 'return', targetType: 'submission', targetId: input.submissionId, reason: statusReason, detail: { employeeId: meta.employeeId } }),
+					handlerEvent(ctx, {
+						companyId: meta.companyId,
+						action: input.status === 'accepted' ? 'accept' : 'return',
+						targetType: 'submission',
+						targetId: input.submissionId,
+						reason: statusReason,
+						detail: {
+							employeeId: meta.employeeId,
+							...(input.status === 'accepted' && input.checks ? { checks: [...new Set(input.checks)].join(',') } : {}),
+							...(input.status === 'accepted' && input.ocr ? { ocr: input.ocr } : {})
+						}
+					}),
 					now
 				);
 			});
@@ -282,12 +308,18 @@ export const submissionRouter = createTRPCRouter({
 	/**
 	 * One sealed document photo, for a handler who has given the reason again (it is recorded before
 	 * the ciphertext leaves, like `reveal`). Only images of a complete submission are handed out.
+	 * Photos deleted after acceptance (the company's retention, `server/sweep.ts`) answer `photos_minimised`.
 	 */
 	image: handlerProcedure.input(z.object({ submissionId: uuid, itemIndex: z.number().int().min(1).max(MAX_IMAGES), reason })).mutation(async ({ ctx, input }) => {
-		const [meta] = await ctx.db.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, imageHashes: submissions.imageHashes }).from(submissions).where(eq(submissions.id, input.submissionId));
+		const [meta] = await ctx.db
+			.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, imageHashes: submissions.imageHashes, imagesDeletedAt: submissions.imagesDeletedAt })
+			.from(submissions)
+			.where(eq(submissions.id, input.submissionId));
 		if (!meta) fail('NOT_FOUND', 'not_found');
 		await requireRole(ctx, meta.companyId);
 		if (input.itemIndex > meta.imageHashes.length) fail('NOT_FOUND', 'not_found');
+		// Nothing leaves, so nothing to record: the handler is told the photos are gone for good, not "not found".
+		if (meta.imagesDeletedAt) fail('NOT_FOUND', 'photos_minimised');
 		await appendAudit(
 			ctx.db,
 			handlerEvent(ctx, { companyId: meta.companyId, action: 'reveal_image', targetType: 'submission', targetId: input.submissionId, reason: input.reason, detail: { employeeId: meta.employeeId, itemIndex: input.itemIndex } }),
@@ -297,18 +329,23 @@ export const submissionRouter = createTRPCRouter({
 			.select({ ciphertext: submissionImages.ciphertext, sha256: submissionImages.sha256 })
 			.from(submissionImages)
 			.where(and(eq(submissionImages.submissionId, input.submissionId), eq(submissionImages.itemIndex, input.itemIndex)));
-		if (!row || row.sha256 !== meta.imageHashes[input.itemIndex - 1]) fail('NOT_FOUND', 'not_found');
+		if (!row) {
+			// The sweep may have deleted it since the check above.
+			const [latest] = await ctx.db.select({ imagesDeletedAt: submissions.imagesDeletedAt }).from(submissions).where(eq(submissions.id, input.submissionId));
+			fail('NOT_FOUND', latest?.imagesDeletedAt ? 'photos_minimised' : 'not_found');
+		}
+		if (row.sha256 !== meta.imageHashes[input.itemIndex - 1]) fail('NOT_FOUND', 'not_found');
 		return { ciphertext: toB64(row.ciphertext), sha256: row.sha256 };
 	}),
 
 	list: handlerProcedure.input(z.object({ companyId: uuid, employeeId: uuid })).query(async ({ ctx, input }) => {
 		await requireRole(ctx, input.companyId);
 		const rows = await ctx.db
-			.select({ id: submissions.id, epoch: submissions.epoch, size: submissions.size, createdAt: submissions.createdAt })
+			.select({ id: submissions.id, epoch: submissions.epoch, size: submissions.size, createdAt: submissions.createdAt, imagesDeletedAt: submissions.imagesDeletedAt })
 			.from(submissions)
 			.where(and(eq(submissions.companyId, input.companyId), eq(submissions.employeeId, input.employeeId)))
 			.orderBy(desc(submissions.createdAt));
-		return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+		return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), imagesDeletedAt: r.imagesDeletedAt?.toISOString() ?? null }));
 	}),
 
 	/**
@@ -336,7 +373,9 @@ export const submissionRouter = createTRPCRouter({
 				kind: submissions.kind,
 				status: submissions.status,
 				statusReason: submissions.statusReason,
+				statusAt: submissions.statusAt,
 				imageHashes: submissions.imageHashes,
+				imagesDeletedAt: submissions.imagesDeletedAt,
 				sealedDeviceSecret: invitations.sealedDeviceSecret,
 				devicePublicKey: invitations.devicePublicKey,
 				deviceMac: invitations.deviceMac
@@ -352,6 +391,10 @@ export const submissionRouter = createTRPCRouter({
 			statusReason: row.statusReason,
 			/** How many photos the submission has; each is fetched with `submission.image`. */
 			images: row.imageHashes.length,
+			/** When the photos were deleted after acceptance (data minimisation); null while they are kept. */
+			imagesDeletedAt: row.imagesDeletedAt?.toISOString() ?? null,
+			/** Whole days from acceptance to that deletion, for the handler's note; null while kept. */
+			imagesDeletedAfterDays: row.imagesDeletedAt && row.statusAt ? Math.max(0, Math.floor((row.imagesDeletedAt.getTime() - row.statusAt.getTime()) / 86_400_000)) : null,
 			ciphertext: toB64(row.ciphertext),
 			companyId: meta.companyId,
 			employeeId: meta.employeeId,
