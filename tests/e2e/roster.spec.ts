@@ -13,13 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../server/db';
 import { dumpAllTables } from '../support/databases';
-import { setUpHandler } from '../support/journey';
-import { joinFromLetter } from '../support/phone';
+import { EMPLOYEE_PASSWORD, setUpHandler } from '../support/journey';
+import { joinFromLetter, submitAsEmployee } from '../support/phone';
 import { spawnServer } from '../support/spawn';
 
 const CSV = ['社員番号,氏名,フリガナ,部署', 'S-001,取込　一郎,トリコミ　イチロウ,総務部', 'S 002,取込　二郎,トリコミ　ジロウ,総務部', 'S-003,髙橋　三郎,タカハシ　サブロウ,営業部'].join('\r\n');
 
 test('imports a Shift_JIS roster with per-row errors, only the valid rows and only when asked', async ({ browser }) => {
+	// Two submissions with OCR on the phone and one in the handler's browser, on a 2-core machine.
+	test.setTimeout(420_000);
 	const dir = mkdtempSync(join(tmpdir(), 'mnv-e2e-roster-'));
 	const dataDir = join(dir, 'data');
 	const server = await spawnServer({ DATA_DIR: dataDir });
@@ -82,6 +84,76 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		await expect(phone.getByText('S-001')).toBeVisible();
 		await joinFromLetter(phone, initialPassword!);
 		await expect(phone.getByRole('button', { name: '提出を始める' })).toBeVisible();
+
+		// Step 2 and 3: the submission arrives, is returned from the verification queue, comes back
+		// corrected and is accepted there; the status board counts each change.
+		const submission = { number: '123456789018', name: '取込　一郎', kana: 'とりこみ　いちろう', birth: 'H2.4.1', address: '東京都千代田区見本町1-2-3' };
+		await submitAsEmployee(phone, submission);
+		await page.reload();
+		await page.getByLabel('鍵のパスフレーズ', { exact: true }).fill('a passphrase for tests');
+		await page.getByRole('button', { name: '鍵を開く' }).click();
+		await expect(page.getByTestId('board-waiting')).toHaveText('1');
+		await expect(page.getByTestId('board-requested')).toHaveText('1');
+		await expect(page.getByText('2人中 1人が提出済み、0人が完了')).toBeVisible();
+		// Departments come from the sealed roster profiles: filter to 営業部, then search by name.
+		await page.getByLabel('部署', { exact: true }).selectOption('営業部');
+		await expect(page.getByRole('row', { name: /S-00\d/ })).toHaveCount(1);
+		await page.getByLabel('部署', { exact: true }).selectOption({ index: 0 });
+		await page.getByLabel('社員番号・氏名で検索').fill('取込一郎');
+		await expect(page.getByRole('row', { name: /S-00\d/ })).toHaveText([/S-001/]);
+		await page.getByLabel('社員番号・氏名で検索').fill('');
+		await page.screenshot({ path: test.info().outputPath('board.png'), fullPage: true });
+
+		// Client-side navigation keeps the unlocked keys.
+		await page.getByRole('link', { name: '確認待ち 1件を確認する' }).click();
+		await expect(page.getByRole('heading', { name: '確認待ち 1 件' })).toBeVisible();
+		await page.getByRole('button', { name: /S-001/ }).click();
+		await expect(page.getByLabel('閲覧理由')).toHaveValue('本人確認書類の確認（番号確認・身元確認）');
+		await page.getByRole('button', { name: '記録して開く' }).click();
+		await expect(page.getByTestId('review-number')).toHaveText('1234 5678 9018', { timeout: 30_000 });
+		await expect(page.getByTestId('review-device')).toBeVisible();
+		await expect(page.getByTestId('review-evidence')).toContainText('マイナンバーカード');
+		await expect(page.getByTestId('review-photo')).toBeVisible();
+		await page.getByRole('button', { name: '拡大' }).click();
+		await page.getByRole('button', { name: '右に90度回転' }).click();
+		await expect(page.getByText('150%')).toBeVisible();
+		await page.getByRole('button', { name: '差し戻す', exact: true }).click();
+		await page.getByLabel('差し戻しの理由（従業員に表示されます）').fill('表面の写真がぼやけています');
+		await page.getByRole('button', { name: '理由を付けて差し戻す' }).click();
+		await expect(page.getByText('S-001 を差し戻しました。')).toBeVisible();
+		await expect(page.getByTestId('review-empty')).toBeVisible();
+		await expect(page.getByTestId('review-number')).toHaveCount(0);
+
+		// The employee reads the reason and sends a corrected submission.
+		await phone.reload();
+		await phone.getByLabel('パスワード', { exact: true }).fill(EMPLOYEE_PASSWORD);
+		await phone.getByRole('button', { name: 'サインイン', exact: true }).click();
+		await expect(phone.getByTestId('submission-status')).toContainText('表面の写真がぼやけています');
+		await submitAsEmployee(phone, { ...submission, start: '内容を訂正して再提出する' });
+
+		// Accepting needs every item of the checklist; the OCR cross-check runs in this browser.
+		await page.reload();
+		await page.getByLabel('鍵のパスフレーズ', { exact: true }).fill('a passphrase for tests');
+		await page.getByRole('button', { name: '鍵を開く' }).click();
+		await page.getByRole('button', { name: /S-001/ }).click();
+		await page.getByRole('button', { name: '記録して開く' }).click();
+		await expect(page.getByText('訂正による再提出')).toBeVisible({ timeout: 30_000 });
+		await page.getByRole('button', { name: 'OCRで照合する' }).click();
+		await expect(page.getByTestId('review-ocr')).toContainText('一致', { timeout: 60_000 });
+		await page.setViewportSize({ width: 1440, height: 1000 });
+		await page.screenshot({ path: test.info().outputPath('review.png'), fullPage: true });
+		await page.getByRole('button', { name: '確認済みにする' }).click();
+		await expect(page.getByText('確認項目がすべてチェックされていません')).toBeVisible();
+		const checks = page.getByRole('group', { name: '確認項目' }).getByRole('checkbox');
+		await expect(checks).toHaveCount(3);
+		for (const box of await checks.all()) await box.check();
+		await expect(page.getByText('すべての項目を確認しました')).toBeVisible();
+		await page.getByRole('button', { name: '確認済みにする' }).click();
+		await expect(page.getByText('S-001 を確認済みにしました。')).toBeVisible();
+		await page.getByRole('link', { name: '← 会社のページへ' }).click();
+		await expect(page.getByTestId('board-accepted')).toHaveText('1');
+		await expect(page.getByTestId('board-waiting')).toHaveText('0');
+		await expect(page.getByText('2人中 1人が提出済み、1人が完了（確認済・提供拒否）：50%')).toBeVisible();
 	} finally {
 		await server.stop();
 	}

@@ -230,12 +230,17 @@ describe.each(backends)('submissions with photos on %s', (backend) => {
 		expect(await rosterStatus()).toBe('accepted');
 		const [accepted] = await app.handle.db.select({ detail: auditEvents.detail }).from(auditEvents).where(eq(auditEvents.action, 'accept'));
 		expect(accepted?.detail).toMatchObject({ checks: 'number_matches,card_back,card_front', ocr: 'match' });
+		expect((await handler.client.trpc.company.list.query()).find((c) => c.id === companyId)?.progress).toMatchObject({ waiting: 0, accepted: 1, declined: 0 });
 
 		// 「提供しない」: a sealed record like any other, marked for the company's refusal log.
 		const declined = await seal(employee, device, { decline: true, reason: '番号がまだ届いていません' }, []);
 		await employee.upload({ kind: 'decline', submissionId: declined.submissionId, epoch: declined.epoch }, declined.items[0]!.sealed);
 		expect((await employee.trpc.submission.mine.query()).submissions[0]).toMatchObject({ id: declined.submissionId, kind: 'decline', status: 'submitted' });
 		expect(await rosterStatus()).toBe('declined');
+		// The dashboard counts the current submission only (the accepted one was replaced by the refusal).
+		const listed = (await handler.client.trpc.company.list.query()).find((c) => c.id === companyId);
+		expect(listed?.progress).toMatchObject({ waiting: 0, returned: 0, accepted: 0, declined: 1 });
+		expect(listed!.progress.employees).toBeGreaterThanOrEqual(1);
 		const history = await handler.client.trpc.audit.list.query({ companyId: handler.company.companyId });
 		const actions = (history as { items?: { action: string }[] }).items ?? (history as { action: string }[]);
 		expect(actions.map((e) => e.action)).toEqual(expect.arrayContaining(['submit', 'return', 'accept', 'decline']));

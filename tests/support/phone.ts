@@ -24,6 +24,8 @@ export interface EmployeeInput {
 	/** Looked up before the address is typed; `postalAddress` is what the lookup must fill in. */
 	postalCode?: string;
 	postalAddress?: string;
+	/** The button that starts the wizard: 「提出を始める」, or 「内容を訂正して再提出する」 after a return. */
+	start?: string;
 }
 
 /** On /join from the letter's link: the initial password, then the employee's own password twice. */
@@ -36,7 +38,7 @@ export async function joinFromLetter(page: Page, initialPassword: string, ownPas
 
 /** From the /me home screen to "sent or queued": purposes, documents, photos, number, details, dependents, review. */
 export async function submitAsEmployee(page: Page, input: EmployeeInput): Promise<void> {
-	await page.getByRole('button', { name: '提出を始める' }).click();
+	await page.getByRole('button', { name: input.start ?? '提出を始める' }).click();
 	await expect(page.getByRole('heading', { name: '利用目的の確認' })).toBeVisible();
 	if (input.purpose) await expect(page.getByTestId('purposes')).toContainText(input.purpose);
 	await page.getByRole('button', { name: '次へ' }).click();

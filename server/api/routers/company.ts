@@ -1,10 +1,11 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import { fingerprint, isAgeFile, verifyCompanyPin, verifyManifestChain, verifyMemberStatement, type Member } from '../../../src/lib/crypto/index';
 import { isValidCorporateNumber, normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { isPurpose, PURPOSES } from '../../../src/lib/purposes/index';
 import { appendAuditInTx, handlerEvent } from '../../audit';
-import { companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, organisations, users } from '../../db/schema';
+import { companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, organisations, submissions, users } from '../../db/schema';
+import type { Db } from '../../db';
 import { b64, plainText, sealedGrant, signedManifest, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole, type Context } from '../trpc';
 import { grantableOrgIds } from './partner';
@@ -35,6 +36,45 @@ async function checkMember(
 /** Epoch grants as sent by a browser: one sealed copy per epoch. */
 const epochGrantsInput = z.array(sealedGrant.extend({ epoch: z.number().int().min(1).max(1_000_000) })).min(1).max(1000);
 
+/** Where a company's roster stands, for the dashboard (metadata only: counts of states). */
+export interface CompanyProgress {
+	employees: number;
+	/** Employees whose current submission waits for a check, was returned, accepted or is a refusal. */
+	waiting: number;
+	returned: number;
+	accepted: number;
+	declined: number;
+}
+
+/** Counts per company in two grouped reads, so a dashboard of many companies stays cheap. */
+async function progressOf(db: Db, companyIds: string[]): Promise<Map<string, CompanyProgress>> {
+	const out = new Map<string, CompanyProgress>(companyIds.map((id) => [id, { employees: 0, waiting: 0, returned: 0, accepted: 0, declined: 0 }]));
+	if (!companyIds.length) return out;
+	const counts = await db
+		.select({ companyId: employees.companyId, n: count() })
+		.from(employees)
+		.where(inArray(employees.companyId, companyIds))
+		.groupBy(employees.companyId);
+	for (const c of counts) out.get(c.companyId)!.employees = c.n;
+	const subs = await db
+		.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, kind: submissions.kind, status: submissions.status })
+		.from(submissions)
+		.where(and(inArray(submissions.companyId, companyIds), ne(submissions.status, 'superseded')))
+		.orderBy(desc(submissions.createdAt));
+	// The newest one that a correction has not replaced is the employee's current submission (as employee.list).
+	const seen = new Set<string>();
+	for (const sub of subs) {
+		if (seen.has(sub.employeeId)) continue;
+		seen.add(sub.employeeId);
+		const p = out.get(sub.companyId)!;
+		if (sub.kind === 'decline') p.declined += 1;
+		else if (sub.status === 'accepted') p.accepted += 1;
+		else if (sub.status === 'returned') p.returned += 1;
+		else p.waiting += 1;
+	}
+	return out;
+}
+
 export const companyRouter = createTRPCRouter({
 	list: handlerProcedure.query(async ({ ctx }) => {
 		const rows = await ctx.db
@@ -53,8 +93,9 @@ export const companyRouter = createTRPCRouter({
 			.innerJoin(organisations, eq(organisations.id, companies.orgId))
 			.where(and(eq(companyRoles.userId, ctx.user.id), isNull(companyRoles.revokedAt)))
 			.orderBy(asc(companies.name));
+		const progress = await progressOf(ctx.db, rows.map((r) => r.id));
 		// A company of a partner office names that office, so a handler knows whose data it is.
-		return rows.map(({ orgId, orgName, ...r }) => ({ ...r, partnerOrgName: orgId === ctx.user.orgId ? null : orgName }));
+		return rows.map(({ orgId, orgName, ...r }) => ({ ...r, partnerOrgName: orgId === ctx.user.orgId ? null : orgName, progress: progress.get(r.id)! }));
 	}),
 
 	/**

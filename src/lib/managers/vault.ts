@@ -36,6 +36,8 @@ import {
 	type Member,
 	type MemberRole,
 	openEmployeeName as openName,
+	openEmployeeProfile as openProfile,
+	type EmployeeProfile,
 	sealSubmission,
 	openSubmissionImage,
 	type EnvelopeHeader,
@@ -294,6 +296,19 @@ export async function openEmployeeName(company: CompanyKeyring, employeeId: stri
 		const epoch = company.epochs.get(dataKeyEpochOf(sealed));
 		if (!epoch) return null;
 		return openName({ dataKey: epoch.dataKey, sealed, companyId: company.companyId, employeeId });
+	} catch {
+		return null;
+	}
+}
+
+/** The roster profile (reading, department, dates), or null if absent or not openable with the keys held. */
+export function openEmployeeProfile(company: CompanyKeyring, employeeId: string, sealedB64: string | null): EmployeeProfile | null {
+	if (!sealedB64) return null;
+	try {
+		const sealed = fromBase64Url(sealedB64);
+		const epoch = company.epochs.get(dataKeyEpochOf(sealed));
+		if (!epoch) return null;
+		return openProfile({ dataKey: epoch.dataKey, sealed, companyId: company.companyId, employeeId });
 	} catch {
 		return null;
 	}
