@@ -210,6 +210,11 @@ export const employees = pgTable(
 		/** Employment status (在職・内定・退職), metadata the server may know. */
 		status: text('status', { enum: ['active', 'offer', 'left'] }).notNull().default('active'),
 		/**
+		 * `employee`, or `payee`: a person paid by the company who is not on its payroll (取引先・個人事業主,
+		 * for 支払調書), asked for their number the same way (issue 5 item 3).
+		 */
+		kind: text('kind', { enum: ['employee', 'payee'] }).notNull().default('employee'),
+		/**
 		 * Hash of the sign-in key the employee's browser derives from their own password
 		 * (`src/lib/crypto/employee.ts`); the password itself never reaches the server.
 		 */
@@ -354,6 +359,11 @@ export const submissions = pgTable(
 		verifiedRecord: bytea('verified_record'),
 		verifiedAt: tz('verified_at'),
 		verifiedBy: uuid('verified_by').references(() => users.id),
+		/**
+		 * Set when a handler entered it on the employee's behalf from mailed or handed-over copies (seed:
+		 * 担当者が登録): that handler's signing key, vouched for by the company root, signed it.
+		 */
+		enteredBy: uuid('entered_by').references(() => users.id),
 		/** When the document photos were deleted after acceptance (data minimisation); the record stays. */
 		imagesDeletedAt: tz('images_deleted_at'),
 		createdAt: createdAt()
