@@ -159,7 +159,7 @@ describe.each(backends)('API on %s', (backend) => {
 	it('lets a join link be used once, and rejects a wrong initial password', async () => {
 		const invitation = await addEmployee(handler, 'J-1');
 		const peek = await testClient(app.url).trpc.join.peek.mutate({ token: invitation.token });
-		expect(peek).toEqual({ companyName: '株式会社テスト', employeeCode: 'J-1', companyId: handler.company.companyId, employeeId: invitation.employeeId, state: 'pending' });
+		expect(peek).toEqual({ companyName: '株式会社テスト', employeeCode: 'J-1', companyId: handler.company.companyId, employeeId: invitation.employeeId, state: 'pending', kind: 'employee' });
 		const device = { publicKey: 'A'.repeat(43), mac: 'A'.repeat(43) };
 		const credential = { authKey: 'A'.repeat(43), wrappedDevice: 'A'.repeat(80) };
 		const wrong = await failure(testClient(app.url).trpc.join.redeem.mutate({ token: invitation.token, password: 'WRONG-PASS-WORD', device, credential }));

@@ -205,8 +205,9 @@ export const authRouter = createTRPCRouter({
 		const session = ctx.session;
 		if (!session) return null;
 		if (session.kind === 'employee') {
+			// `employee.kind` is the person's kind (employee or payee), for the phone's wording; `kind` above is the session's.
 			const [row] = await ctx.db
-				.select({ id: employees.id, code: employees.code, companyId: companies.id, companyName: companies.name })
+				.select({ id: employees.id, code: employees.code, companyId: companies.id, companyName: companies.name, kind: employees.kind })
 				.from(employees)
 				.innerJoin(companies, eq(companies.id, employees.companyId))
 				.where(eq(employees.id, session.employeeId));

@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { and, asc, desc, eq, inArray, isNull, max, min, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { dataKeyEpochOf } from '../../../src/lib/crypto/index';
+import { PERSON_KINDS } from '../../../src/lib/person/kind';
 import { appendAuditInTx, handlerEvent } from '../../audit';
 import { hashPassword } from '../../auth/password';
 import { hashToken } from '../../auth/session';
@@ -21,7 +22,7 @@ export const employeeRouter = createTRPCRouter({
 	list: handlerProcedure.input(z.object({ companyId: uuid })).query(async ({ ctx, input }) => {
 		await requireRole(ctx, input.companyId);
 		const rows = await ctx.db
-			.select({ id: employees.id, code: employees.code, sealedName: employees.sealedName, sealedProfile: employees.sealedProfile, employment: employees.status, joinedAt: employees.joinedAt })
+			.select({ id: employees.id, code: employees.code, sealedName: employees.sealedName, sealedProfile: employees.sealedProfile, employment: employees.status, joinedAt: employees.joinedAt, kind: employees.kind })
 			.from(employees)
 			.where(eq(employees.companyId, input.companyId))
 			.orderBy(asc(employees.code));
@@ -65,14 +66,20 @@ export const employeeRouter = createTRPCRouter({
 				/** When the first notification letter or reminder was made; null: never asked. */
 				requestedAt: requestsOf.get(r.id)?.first?.toISOString() ?? null,
 				/** When the latest letter or reminder was made. */
-				lastRequestAt: requestsOf.get(r.id)?.last?.toISOString() ?? null
+				lastRequestAt: requestsOf.get(r.id)?.last?.toISOString() ?? null,
+				/** `employee`, or `payee` (取引先・個人事業主, no department or employment status). */
+				kind: r.kind
 			};
 		});
 	}),
 
-	/** Adds an employee: the code is metadata, the display name arrives sealed under the data key. */
+	/**
+	 * Adds an employee, or a payee (`kind: 'payee'`: 取引先・個人事業主, for 支払調書): the code is
+	 * metadata, the display name arrives sealed under the data key. Codes are unique per company
+	 * across both kinds, so a letter, a list or an audit entry never leaves a doubt who is meant.
+	 */
 	create: handlerProcedure
-		.input(z.object({ id: uuid, companyId: uuid, code: employeeCode, sealedName: b64(4096) }))
+		.input(z.object({ id: uuid, companyId: uuid, code: employeeCode, sealedName: b64(4096), kind: z.enum(PERSON_KINDS).default('employee') }))
 		.mutation(async ({ ctx, input }) => {
 			await requireRole(ctx, input.companyId);
 			const sealedName = toBytes(input.sealedName);
@@ -83,11 +90,11 @@ export const employeeRouter = createTRPCRouter({
 			}
 			const now = ctx.services.now();
 			await ctx.db.transaction(async (tx) => {
-				const clash = await tx
-					.select({ id: employees.id })
+				const [clash] = await tx
+					.select({ kind: employees.kind })
 					.from(employees)
 					.where(and(eq(employees.companyId, input.companyId), eq(employees.code, input.code)));
-				if (clash.length) fail('CONFLICT', 'employee_code_exists', { code: input.code });
+				if (clash) fail('CONFLICT', clash.kind === 'payee' ? 'code_taken_by_payee' : 'employee_code_exists', { code: input.code });
 				const sameId = await tx.select({ id: employees.id }).from(employees).where(eq(employees.id, input.id));
 				if (sameId.length) fail('CONFLICT', 'invalid_input');
 				await tx.insert(employees).values({
@@ -95,12 +102,13 @@ export const employeeRouter = createTRPCRouter({
 					companyId: input.companyId,
 					code: input.code,
 					sealedName,
+					kind: input.kind,
 					createdBy: ctx.user.id,
 					createdAt: now
 				});
 				await appendAuditInTx(
 					tx,
-					handlerEvent(ctx, { companyId: input.companyId, action: 'employee_create', targetType: 'employee', targetId: input.id, detail: { code: input.code } }),
+					handlerEvent(ctx, { companyId: input.companyId, action: 'employee_create', targetType: 'employee', targetId: input.id, detail: { code: input.code, kind: input.kind } }),
 					now
 				);
 			});
@@ -111,6 +119,8 @@ export const employeeRouter = createTRPCRouter({
 	 * Bulk roster import (seed 1-2; issue 5 item 3): up to 1,000 rows per call, in one transaction.
 	 * New codes are inserted; a code that exists is updated (re-import) only when the browser
 	 * sealed it for the same employee id, otherwise the whole batch is refused and nothing changes.
+	 * A roster holds employees only: a code that belongs to a payee refuses the batch
+	 * (`roster_code_payee`, naming the codes), so a re-import never turns a payee into an employee.
 	 */
 	importRoster: handlerProcedure
 		.input(
@@ -135,29 +145,37 @@ export const employeeRouter = createTRPCRouter({
 				} catch {
 					fail('BAD_REQUEST', 'sealed_data_invalid');
 				}
-				return { id: r.id, companyId: input.companyId, code: r.code, sealedName, sealedProfile, status: r.status, createdBy: ctx.user.id };
+				return { id: r.id, companyId: input.companyId, code: r.code, sealedName, sealedProfile, status: r.status, kind: 'employee' as const, createdBy: ctx.user.id };
 			});
 			const now = ctx.services.now();
 			const counts = await ctx.db.transaction(async (tx) => {
 				const existing = await tx
-					.select({ code: employees.code })
+					.select({ code: employees.code, kind: employees.kind })
 					.from(employees)
 					.where(and(eq(employees.companyId, input.companyId), inArray(employees.code, [...codes])));
-				// One statement for the batch; an update applies only where the ids agree.
+				// Checked before writing so the error can name the codes (the first few) for the handler to fix in the file.
+				const payees = existing.filter((e) => e.kind === 'payee').map((e) => e.code);
+				if (payees.length) {
+					payees.sort();
+					const shown = payees.slice(0, 5).join('、') + (payees.length > 5 ? ' …' : '');
+					fail('CONFLICT', 'roster_code_payee', { codes: shown, count: payees.length }, { codes: payees.slice(0, 100).join(',') });
+				}
+				// One statement for the batch; an update applies only where the ids agree (and, should
+				// a payee appear meanwhile, never to a payee: the count check below then refuses all).
 				const written = await tx
 					.insert(employees)
 					.values(values.map((v) => ({ ...v, createdAt: now })))
 					.onConflictDoUpdate({
 						target: [employees.companyId, employees.code],
 						set: { sealedName: sql`excluded.sealed_name`, sealedProfile: sql`excluded.sealed_profile`, status: sql`excluded.status` },
-						setWhere: sql`${employees.id} = excluded.id`
+						setWhere: sql`${employees.id} = excluded.id and ${employees.kind} = 'employee'`
 					})
 					.returning({ id: employees.id });
 				if (written.length !== values.length) fail('CONFLICT', 'roster_changed');
 				const result = { created: values.length - existing.length, updated: existing.length };
 				await appendAuditInTx(
 					tx,
-					handlerEvent(ctx, { companyId: input.companyId, action: 'employee_import', targetType: 'company', targetId: input.companyId, detail: result }),
+					handlerEvent(ctx, { companyId: input.companyId, action: 'employee_import', targetType: 'company', targetId: input.companyId, detail: { ...result, kind: 'employee' } }),
 					now
 				);
 				return result;
@@ -176,7 +194,7 @@ export const employeeRouter = createTRPCRouter({
 		} catch {
 			fail('BAD_REQUEST', 'sealed_data_invalid');
 		}
-		const [employee] = await ctx.db.select({ companyId: employees.companyId, code: employees.code }).from(employees).where(eq(employees.id, input.employeeId));
+		const [employee] = await ctx.db.select({ companyId: employees.companyId, code: employees.code, kind: employees.kind }).from(employees).where(eq(employees.id, input.employeeId));
 		if (!employee) fail('NOT_FOUND', 'not_found');
 		await requireRole(ctx, employee.companyId);
 		// No submission may exist that only the server's copy of the keys could open (issue 3 item 5).
@@ -219,7 +237,7 @@ export const employeeRouter = createTRPCRouter({
 			});
 			await appendAuditInTx(
 				tx,
-				handlerEvent(ctx, { companyId: employee.companyId, action: 'employee_invite', targetType: 'employee', targetId: input.employeeId }),
+				handlerEvent(ctx, { companyId: employee.companyId, action: 'employee_invite', targetType: 'employee', targetId: input.employeeId, detail: { kind: employee.kind } }),
 				now
 			);
 		});

@@ -27,6 +27,7 @@ async function findInvitation(ctx: Context, rawToken: string) {
 			revokedAt: invitations.revokedAt,
 			expiresAt: invitations.expiresAt,
 			employeeCode: employees.code,
+			kind: employees.kind,
 			companyId: companies.id,
 			companyName: companies.name,
 			orgId: companies.orgId
@@ -47,7 +48,7 @@ function stateOf(inv: Invitation, now: Date): 'pending' | 'used' | 'expired' {
 }
 
 export const joinRouter = createTRPCRouter({
-	/** What the join page shows before the employee signs in: company and employee code. */
+	/** What the join page shows before the employee signs in: company, employee code, and the kind (a payee's page says 支払先コード). */
 	peek: publicProcedure.input(z.object({ token })).mutation(async ({ ctx, input }) => {
 		const ipKey = [{ key: `ip:${ctx.req.ip}`, policy: IP_POLICY }];
 		await enforceThrottle(ctx, ipKey);
@@ -57,7 +58,7 @@ export const joinRouter = createTRPCRouter({
 			fail('NOT_FOUND', 'join_link_invalid');
 		}
 		// The ids let the employee's browser bind its device registration to this company and employee.
-		return { companyName: inv.companyName, employeeCode: inv.employeeCode, companyId: inv.companyId, employeeId: inv.employeeId, state: stateOf(inv, ctx.services.now()) };
+		return { companyName: inv.companyName, employeeCode: inv.employeeCode, companyId: inv.companyId, employeeId: inv.employeeId, state: stateOf(inv, ctx.services.now()), kind: inv.kind };
 	}),
 
 	/** Signs the employee in with the initial password and uses up the link. */

@@ -62,6 +62,14 @@ describe('filterBoard', () => {
 	it('combines every criterion', () => {
 		expect(ids(filterBoard(rows, { filter: 'outstanding', department: '営業部', text: 'e00' }, lookup))).toEqual(['1', '2']);
 	});
+	it('filters by kind, a row without one counting as an employee', () => {
+		const mixed = [...rows, { id: '8', code: 'P001', status: 'not_invited' as const, name: '取引 五郎', kind: 'payee' as const }, { id: '9', code: 'E009', status: 'accepted' as const, name: '渡辺 六郎', kind: 'employee' as const }];
+		expect(ids(filterBoard(mixed, { ...all, kind: 'payee' }, lookup))).toEqual(['8']);
+		expect(ids(filterBoard(mixed, { ...all, kind: 'employee' }, lookup))).toEqual(['1', '2', '3', '4', '5', '6', '7', '9']);
+		expect(ids(filterBoard(mixed, { ...all, kind: null }, lookup))).toHaveLength(9);
+		expect(ids(filterBoard(mixed, { ...all, filter: 'outstanding', kind: 'payee' }, lookup))).toEqual(['8']);
+		expect(ids(filterBoard(mixed, { ...all, filter: 'accepted', kind: 'payee' }, lookup))).toEqual([]);
+	});
 	it('treats a locked name as no match rather than failing', () => {
 		expect(ids(filterBoard(rows, { ...all, text: '山田' }, { ...lookup, nameOf: () => null }))).toEqual([]);
 	});

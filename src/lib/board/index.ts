@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { PersonKind } from '$lib/person/kind';
 
 /** Where an employee stands, as `employee.list` reports it. */
 export type EmployeeStatus = 'not_invited' | 'invited' | 'joined' | 'submitted' | 'returned' | 'accepted' | 'declined' | 'disposed';
@@ -92,10 +93,12 @@ export interface BoardQuery {
 	department: string | null;
 	/** Matched against the employee code and the decrypted name, ignoring width, case and spaces. */
 	text: string;
+	/** Employees or payees (取引先・個人事業主) only; null or absent for both. */
+	kind?: PersonKind | null;
 }
 
 /** The employees a query selects, in their original order. */
-export function filterBoard<T extends { id: string; code: string; status: EmployeeStatus }>(
+export function filterBoard<T extends { id: string; code: string; status: EmployeeStatus; kind?: PersonKind }>(
 	rows: readonly T[],
 	query: BoardQuery,
 	lookup: { nameOf: (row: T) => string | null | undefined; departmentOf: (row: T) => string | null | undefined }
@@ -105,6 +108,7 @@ export function filterBoard<T extends { id: string; code: string; status: Employ
 	const needle = searchKey(query.text);
 	return rows.filter((row) => {
 		if (states && !states.includes(boardState(row.status))) return false;
+		if (query.kind && (row.kind ?? 'employee') !== query.kind) return false;
 		if (query.department !== null && (lookup.departmentOf(row)?.trim() || NO_DEPARTMENT) !== query.department) return false;
 		if (!needle) return true;
 		return searchKey(row.code).includes(needle) || searchKey(lookup.nameOf(row) ?? '').includes(needle);

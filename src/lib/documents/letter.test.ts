@@ -34,12 +34,8 @@ describe('notification letters', () => {
 		expect(doc.getPageCount()).toBe(2);
 		const file = join(dir, 'letters.pdf');
 		writeFileSync(file, pdf);
-		let text: string;
-		try {
-			text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
-		} catch {
-			return; // poppler-utils missing: .ci/run installs it; the page count above still ran
-		}
+		// poppler-utils is required (.ci/run installs it): a missing tool fails here instead of skipping the checks.
+		const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 		const [first, second] = text.split('\f');
 		expect(first).toContain('マイナンバー（個人番号）ご提出のお願い');
 		expect(first).toContain('太郎（E-0001） 様');
@@ -51,6 +47,33 @@ describe('notification letters', () => {
 		expect(first).not.toContain('NPQR-STUV-WXYZ');
 		expect(second).toContain('E-0002 様');
 		expect(second).toContain('NPQR-STUV-WXYZ');
+	});
+
+	it('addresses a payee as a business partner, with 支払先コード and no dependents', async () => {
+		const pdf = await renderLettersPdf({
+			companyName: '株式会社テスト髙橋商事',
+			purposes: ['報酬・料金等の支払調書の作成事務'],
+			fingerprint: 'K4QF-7D2M-ABCD-EFGH',
+			issuedText: '2026年11月23日',
+			letters: [{ ...letters[0]!, employeeCode: 'P-0001', name: '取引　一郎', kind: 'payee' }, letters[1]!],
+			strings,
+			japaneseFont: readFileSync(FONT)
+		});
+		const file = join(dir, 'payee.pdf');
+		writeFileSync(file, pdf);
+		// poppler-utils is required (.ci/run installs it): a missing tool fails here instead of skipping the checks.
+		const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+		const [payee, employee] = text.split('\f').map((page) => page.replace(/\s+/g, ''));
+		expect(payee).toContain('一郎（支払先コードP-0001）様');
+		expect(payee).toContain('お取引先の皆さま');
+		expect(payee).toContain('報酬・料金等の支払調書の作成事務');
+		expect(payee).not.toContain('従業員');
+		expect(payee).not.toContain('扶養');
+		expect(payee).toContain('ABCD-EFGH-JKLM');
+		// The employee's page in the same batch keeps the employee wording.
+		expect(employee).toContain('E-0002様');
+		expect(employee).toContain('従業員の皆さま');
+		expect(employee).not.toContain('支払先コード');
 	});
 
 	it('refuses to make an empty document', async () => {
@@ -75,20 +98,17 @@ describe('reminder letters', () => {
 			...base,
 			pages: [
 				{ kind: 'reminder', reminder: { employeeCode: 'E-0003', name: '見本　花子', firstRequestText: '2026年11月23日' } },
-				{ kind: 'letter', letter: letters[1]! }
+				{ kind: 'letter', letter: letters[1]! },
+				{ kind: 'reminder', reminder: { employeeCode: 'P-0002', kind: 'payee', name: null, firstRequestText: '2026年11月23日' } }
 			],
 			japaneseFont: readFileSync(FONT)
 		});
-		expect((await PDFDocument.load(pdf)).getPageCount()).toBe(2);
+		expect((await PDFDocument.load(pdf)).getPageCount()).toBe(3);
 		const file = join(dir, 'reminders.pdf');
 		writeFileSync(file, pdf);
-		let text: string;
-		try {
-			text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
-		} catch {
-			return; // poppler-utils missing: .ci/run installs it; the page count above still ran
-		}
-		const [first, second] = text.split('\f');
+		// poppler-utils is required (.ci/run installs it): a missing tool fails here instead of skipping the checks.
+		const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+		const [first, second, third] = text.split('\f');
 		expect(first).toContain('ご提出のお願い（再度のお願い）');
 		expect(first).toContain('花子（E-0003） 様');
 		expect(first).toContain('株式会社テスト髙橋商事');
@@ -104,6 +124,8 @@ describe('reminder letters', () => {
 		// The reissued letter on its own page, with its secret as before.
 		expect(second).toContain('E-0002 様');
 		expect(second).toContain('NPQR-STUV-WXYZ');
+		// A payee's reminder names the code as theirs.
+		expect(third?.replace(/\s+/g, '')).toContain('支払先コードP-0002様');
 	});
 
 	it('refuses a start page that carries a fragment or query', async () => {

@@ -8,13 +8,19 @@
  * Reminder letters (督促状) for employees who joined but have not submitted share the layout: the
  * dates of the first request and of this reminder, and the app's start page to sign in with the
  * password or passkey they set. A reminder carries no secret at all.
+ *
+ * A payee (取引先・個人事業主, issue 5 item 3) gets the same pages addressed to a business partner:
+ * their code is labelled 支払先コード, and the text speaks of お取引先 and leaves out dependents.
  */
 import type { PDFDocument } from 'pdf-lib';
+import type { PersonKind } from '$lib/person/kind';
 import { createDocument, drawQrCode, PageWriter, type DocumentFonts } from './pdf';
 
-/** One employee's letter. */
+/** One employee's (or payee's) letter. */
 export interface LetterEntry {
 	employeeCode: string;
+	/** Whom the letter addresses; an employee when absent. */
+	kind?: PersonKind;
 	/** The display name from the sealed roster, when the handler's keys opened it. */
 	name: string | null;
 	/** The join link with its fragment (token, fingerprint, device secret, epoch). */
@@ -41,6 +47,10 @@ export interface LetterStrings {
 	privacy: string;
 	keep: string;
 	issued: string;
+	/** A payee's page: the label before the code in the addressee (支払先コード), the text and the steps. */
+	payeeCode: string;
+	payeeIntro: string;
+	payeeSteps: string[];
 }
 
 /** The wording from a message lookup (`letter_pdf_*` in messages/*.json). */
@@ -59,13 +69,19 @@ export function letterStrings(get: (key: string) => string): LetterStrings {
 		fingerprintHint: get('letter_pdf_fingerprint_hint'),
 		privacy: get('letter_pdf_privacy'),
 		keep: get('letter_pdf_keep'),
-		issued: get('letter_pdf_issued')
+		issued: get('letter_pdf_issued'),
+		payeeCode: get('letter_pdf_payee_code'),
+		payeeIntro: get('letter_pdf_intro_payee'),
+		// Step 4 without dependents: a payment record has none.
+		payeeSteps: [1, 2, 3].map((n) => get(`letter_pdf_step_${n}`)).concat(get('letter_pdf_step_4_payee'))
 	};
 }
 
 /** One employee's reminder: no link of their own, no password (they sign in with what they set). */
 export interface ReminderEntry {
 	employeeCode: string;
+	/** Whom the reminder addresses; an employee when absent. */
+	kind?: PersonKind;
 	name: string | null;
 	/** The date of the first request (letter) as the reader's calendar shows it. */
 	firstRequestText: string;
@@ -114,10 +130,12 @@ interface Shared {
 }
 
 /** The head every request page shares: company, date, title, addressee, text and purposes. */
-function drawHead(w: PageWriter, p: Shared, s: LetterStrings, entry: { employeeCode: string; name: string | null }, title: string, intro: string, dates: string[] = []): void {
+function drawHead(w: PageWriter, p: Shared, s: LetterStrings, entry: { employeeCode: string; name: string | null; kind?: PersonKind }, title: string, intro: string, dates: string[] = []): void {
 	w.text(`${p.companyName}　${s.issued} ${p.issuedText}`, { size: 9, color: [0.35, 0.35, 0.35] });
 	w.text(title, { size: 17, gap: 10 });
-	w.text(s.salutation.replace('{name}', entry.name ? `${entry.name}（${entry.employeeCode}）` : entry.employeeCode), { size: 12, gap: 8 });
+	// A payee's code is labelled, so it is not read as an employee number.
+	const code = entry.kind === 'payee' ? `${s.payeeCode}${entry.employeeCode}` : entry.employeeCode;
+	w.text(s.salutation.replace('{name}', entry.name ? `${entry.name}（${code}）` : code), { size: 12, gap: 8 });
 	w.text(intro, { size: 10 });
 	for (const line of dates) w.text(line, { size: 10, indent: 12, gap: 1 });
 	if (dates.length) w.y -= 4;
@@ -129,14 +147,15 @@ function drawHead(w: PageWriter, p: Shared, s: LetterStrings, entry: { employeeC
 function drawLetter(doc: PDFDocument, fonts: DocumentFonts, p: Shared & { fingerprint: string }, s: LetterStrings, letter: LetterEntry): void {
 	// One page per employee: each PageWriter starts on a page of its own.
 	const w = new PageWriter(doc, fonts);
-	drawHead(w, p, s, letter, s.title, s.intro);
+	const payee = letter.kind === 'payee';
+	drawHead(w, p, s, letter, s.title, payee ? s.payeeIntro : s.intro);
 
 	// The QR code on the right; the steps beside it.
 	const top = w.y;
 	drawQrCode(w.page, letter.link, w.margin + w.width - QR_SIZE, top, QR_SIZE);
 	const column = w.width - QR_SIZE - 16;
 	w.text(s.stepsTitle, { size: 11, width: column, gap: 3 });
-	s.steps.forEach((step, n) => w.text(`${n + 1}. ${step}`, { size: 10, width: column, gap: 3 }));
+	(payee ? s.payeeSteps : s.steps).forEach((step, n) => w.text(`${n + 1}. ${step}`, { size: 10, width: column, gap: 3 }));
 	w.y = Math.min(w.y, top - QR_SIZE) - 8;
 
 	w.text(s.password, { size: 10, gap: 2 });
@@ -169,9 +188,9 @@ function drawReminder(doc: PDFDocument, fonts: DocumentFonts, p: Shared & { appU
 }
 
 /**
- * Renders a batch of notification letters and reminders into one PDF, a page per employee in the
- * order given. Letters hold one-time secrets: the PDF goes straight to a download (to print or
- * hand over), never to the server.
+ * Renders a batch of notification letters and reminders into one PDF, a page per employee (or
+ * payee, worded for them by the entry's `kind`) in the order given. Letters hold one-time
+ * secrets: the PDF goes straight to a download (to print or hand over), never to the server.
  * @param p.appUrl the app's start page for reminders, without any secret.
  */
 export async function renderRequestsPdf(p: {
@@ -198,7 +217,7 @@ export async function renderRequestsPdf(p: {
 }
 
 /**
- * Renders notification letters only, one page each (see `renderRequestsPdf`).
+ * Renders notification letters only, one page each, worded by each entry's `kind` (see `renderRequestsPdf`).
  */
 export async function renderLettersPdf(p: {
 	companyName: string;

@@ -12,7 +12,8 @@ export function purposeLabel(code: string): string {
 		employment_insurance: m.purpose_employment_insurance,
 		social_insurance: m.purpose_social_insurance,
 		workers_comp: m.purpose_workers_comp,
-		national_pension_3: m.purpose_national_pension_3
+		national_pension_3: m.purpose_national_pension_3,
+		payment_report: m.purpose_payment_report
 	};
 	return labels[code]?.() ?? code;
 }

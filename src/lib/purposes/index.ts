@@ -11,7 +11,8 @@ export const PURPOSES = [
 	'employment_insurance', // 雇用保険届出事務
 	'social_insurance', // 健康保険・厚生年金保険届出事務
 	'workers_comp', // 労働者災害補償保険法に基づく請求事務
-	'national_pension_3' // 国民年金第3号被保険者の届出事務
+	'national_pension_3', // 国民年金第3号被保険者の届出事務
+	'payment_report' // 報酬・料金等の支払調書作成事務: what payees (取引先・個人事業主) are usually asked for
 ] as const;
 
 export type Purpose = (typeof PURPOSES)[number];
