@@ -49,6 +49,7 @@ export type AuditAction =
 	| 'image_retention_update'
 	| 'submit'
 	| 'decline'
+	| 'enter_on_behalf'
 	| 'accept'
 	| 'return'
 	| 'reveal'

@@ -111,6 +111,14 @@ const messages = {
 		ja: '従業員コード「{code}」は既に登録されています。',
 		en: 'Employee code "{code}" already exists.'
 	},
+	code_taken_by_payee: {
+		ja: 'コード「{code}」は既に支払先（取引先・個人事業主）に使われています。従業員と支払先のコードは、会社ごとに重複できません。別のコードにしてください。',
+		en: 'Code "{code}" is already used by a payee (business partner or sole proprietor). Employees and payees of a company cannot share a code. Choose another code.'
+	},
+	roster_code_payee: {
+		ja: '名簿の {count} 件のコード（{codes}）は支払先（取引先・個人事業主）に使われています。名簿の取り込みは従業員だけが対象で、支払先は変更できません。該当する行のコードを変えるか削除してから、もう一度取り込んでください（何も変更されていません）。',
+		en: '{count} code(s) of the roster ({codes}) belong to payees (business partners or sole proprietors). A roster import covers employees only and never changes a payee. Change or remove those rows and import again (nothing was changed).'
+	},
 	sealed_data_invalid: {
 		ja: '暗号化されたデータの形式が正しくありません。',
 		en: 'The encrypted data is not in the expected format.'
@@ -197,6 +205,10 @@ const messages = {
 	photos_minimised: {
 		ja: 'この書類の画像は、承認後の保存期間が過ぎたため削除されています（データ最小化）。',
 		en: 'The document photos were deleted after their retention period following acceptance (data minimisation).'
+	},
+	decision_photos_minimised: {
+		ja: '書類の画像が削除済みのため、確認結果は変更できません（確認できる画像がありません）。',
+		en: 'The document photos were deleted, so the decision can no longer change (there is nothing left to check).'
 	},
 	image_retention_days_invalid: {
 		ja: '保存日数は 1〜3650 の整数で入力してください。',

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { openDb } from '../../server/db';
 import { dumpAllTables } from '../support/databases';
 import { EMPLOYEE_PASSWORD, setUpHandler } from '../support/journey';
-import { joinFromLetter, submitAsEmployee } from '../support/phone';
+import { FIXTURE_BACK, FIXTURE_FRONT, joinFromLetter, submitAsEmployee } from '../support/phone';
 import { spawnServer } from '../support/spawn';
 
 const CSV = ['社員番号,氏名,フリガナ,部署', 'S-001,取込　一郎,トリコミ　イチロウ,総務部', 'S 002,取込　二郎,トリコミ　ジロウ,総務部', 'S-003,髙橋　三郎,タカハシ　サブロウ,営業部'].join('\r\n');
@@ -154,6 +154,38 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		await expect(page.getByTestId('board-accepted')).toHaveText('1');
 		await expect(page.getByTestId('board-waiting')).toHaveText('0');
 		await expect(page.getByText('2人中 1人が提出済み、1人が完了（確認済・提供拒否）：50%')).toBeVisible();
+
+		// Entry on behalf: S-003 mailed copies; the handler types and scans, sealed and signed here.
+		await page.getByRole('link', { name: 'S-003 の提出を代理入力' }).click();
+		await expect(page.getByRole('heading', { name: '代理入力（郵送・窓口で受け取った書類から）' })).toBeVisible();
+		await expect(page.getByText('髙橋　三郎')).toBeVisible();
+		await page.getByRole('button', { name: '暗号化して登録する' }).click();
+		await expect(page.getByRole('alert').first()).toContainText('必要な書類の画像がそろっていません');
+		await page.getByTestId('entry-file-card_front').setInputFiles(FIXTURE_FRONT);
+		await page.getByTestId('entry-file-card_back').setInputFiles(FIXTURE_BACK);
+		await expect(page.getByText(/読み込み済み/)).toHaveCount(2, { timeout: 20_000 });
+		await page.getByLabel('マイナンバー（個人番号）').fill('123456789019');
+		await page.getByLabel('氏名', { exact: true }).fill('髙橋　三郎');
+		await page.getByLabel('ふりがな').fill('たかはし　さぶろう');
+		await page.getByLabel('生年月日').fill('S60.1.1');
+		await page.getByLabel('住所', { exact: true }).fill('東京都千代田区見本町4-5-6');
+		await page.getByRole('button', { name: '暗号化して登録する' }).click();
+		await expect(page.getByRole('alert').first()).toContainText('12桁目');
+		await page.getByLabel('マイナンバー（個人番号）').fill('123456789018');
+		await page.getByLabel('本人に利用目的を通知した（通知書の送付など）').check();
+		await page.screenshot({ path: test.info().outputPath('entry.png'), fullPage: true });
+		await page.getByRole('button', { name: '暗号化して登録する' }).click();
+		await expect(page.getByText('S-003 の提出を代理で登録しました。')).toBeVisible({ timeout: 30_000 });
+		await page.getByRole('link', { name: '確認待ちの一覧へ' }).click();
+		await page.getByRole('button', { name: /S-003/ }).click();
+		await page.getByRole('button', { name: '記録して開く' }).click();
+		await expect(page.getByTestId('review-device')).toHaveText('担当者が代理入力：管理者（admin）の鍵で署名を検証しました', { timeout: 30_000 });
+		await expect(page.getByTestId('review-number')).toHaveText('1234 5678 9018');
+		for (const box of await page.getByRole('group', { name: '確認項目' }).getByRole('checkbox').all()) await box.check();
+		await page.getByRole('button', { name: '確認済みにする' }).click();
+		await expect(page.getByText('S-003 を確認済みにしました。')).toBeVisible();
+		await page.getByRole('link', { name: '← 会社のページへ' }).click();
+		await expect(page.getByTestId('board-accepted')).toHaveText('2');
 	} finally {
 		await server.stop();
 	}

@@ -91,6 +91,7 @@ export const MATRIX: Record<string, string> = {
 	'submission.reveal':       '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.storeVerified':'✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.setStatus':    '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'submission.enterOnBehalf':'✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.image':        '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.exportVerified':'✗   ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'audit.list':              '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',

@@ -60,7 +60,7 @@ describe('authentication layer of every procedure', () => {
 		const headers: Record<string, string> = { origin: app.url, 'user-agent': 'vitest', 'x-mnv-lang': 'ja' };
 		if (cookie) headers.cookie = `mnv_session=${cookie}`;
 		if (type === 'query') return (await fetch(`${app.url}/trpc/${path}`, { headers })).status;
-		const octet = path === 'submission.upload';
+		const octet = path === 'submission.upload' || path === 'submission.enterOnBehalf';
 		const body = octet ? new Uint8Array(1) : '{}';
 		headers['content-type'] = octet ? 'application/octet-stream' : 'application/json';
 		return (await fetch(`${app.url}/trpc/${path}`, { method: 'POST', headers, body })).status;
@@ -117,7 +117,8 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 		await grant(ownerOf.A, responsibleA!, 'responsible');
 		await grant(ownerOf.A, revoked!, 'staff');
 		await grant(ownerOf.B, responsibleB!, 'responsible');
-		const employeeA = await joinAndSubmit(app.url, await addEmployee(ownerOf.A, 'MATRIX-A'), undefined, [new TextEncoder().encode('synthetic photo')]);
+		const invitedA = await addEmployee(ownerOf.A, 'MATRIX-A');
+		const employeeA = await joinAndSubmit(app.url, invitedA, undefined, [new TextEncoder().encode('synthetic photo')]);
 		const { employee: employeeB } = await join(app.url, await addEmployee(ownerOf.B, 'MATRIX-B'));
 		// The revoked handler of A: removed, which started epoch 2.
 		const detail = await owner.client.trpc.company.get.query({ companyId: companyA.companyId });
@@ -204,6 +205,8 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			'employee.requests': { companyId: A, employeeId: (await owner.client.trpc.employee.list.query({ companyId: A }))[0]!.id },
 			'submission.list': { companyId: A, employeeId: (await owner.client.trpc.employee.list.query({ companyId: A }))[0]!.id },
 			'submission.reveal': { submissionId: employeeA.submissionId, reason: '権限の確認' },
+			// Sent as the upload's metadata header (see cellOf), not as JSON.
+			'submission.enterOnBehalf': { employeeId: invitedA.employeeId },
 			'submission.storeVerified': { submissionId: employeeA.submissionId, sealed: bogus },
 			'submission.image': { submissionId: employeeA.submissionId, itemIndex: 1, reason: '権限の確認' },
 			'company.setPurposes': { companyId: A, purposes: ['withholding', 'employment_insurance', 'social_insurance'] },
@@ -235,8 +238,9 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 		const headers: Record<string, string> = { origin: app.url, 'user-agent': 'vitest', 'x-mnv-lang': 'en' };
 		if (cookie) headers.cookie = `mnv_session=${cookie}`;
 		let response: Response;
-		if (path === 'submission.upload') {
-			const meta = { submissionId: crypto.randomUUID(), epoch: 2, kind: 'record' };
+		if (path === 'submission.upload' || path === 'submission.enterOnBehalf') {
+			// Not ciphertext: past authorisation the answer is 400, so only the gate decides the cell.
+			const meta = { submissionId: crypto.randomUUID(), epoch: 2, kind: 'record', ...(inputs['submission.enterOnBehalf'] as object) };
 			headers['content-type'] = 'application/octet-stream';
 			headers['x-upload-meta'] = Buffer.from(JSON.stringify(meta)).toString('base64url');
 			response = await fetch(`${app.url}/trpc/${path}`, { method: 'POST', headers, body: new Uint8Array(256).fill(3) });

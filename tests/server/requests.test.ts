@@ -12,7 +12,7 @@ import { auditEvents } from '../../server/db/schema';
 import { prepareGrant, sealSubmission, verifyManifestChain, type SigningKeyPair } from '../../src/lib/crypto/index';
 import { failure, testClient, type TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
-import { addEmployee, addHandler, candidateOf, createCompany, employeeCredential, EMPLOYEE_NAME, inviteEmployee, join, joinAndSubmit, setUpHandler, type HandlerSide, type OtherHandler } from '../support/journey';
+import { addEmployee, addHandler, candidateOf, createCompany, employeeCredential, inviteEmployee, join, joinAndSubmit, setUpHandler, type HandlerSide, type OtherHandler } from '../support/journey';
 
 const DAY = 86_400_000;
 
@@ -123,7 +123,7 @@ describe.each(backends)('request history on %s', (backend) => {
 		const events = await app.handle.db.select().from(auditEvents).where(eq(auditEvents.action, 'reminders_issue'));
 		expect(events.length - before.length).toBe(1);
 		expect(events.at(-1)).toMatchObject({ companyId: companyId(), actorLabel: 'admin', targetType: 'company', targetId: companyId(), detail: { count: 2, skipped: 3 } });
-		expect(JSON.stringify(events.at(-1))).not.toContain(EMPLOYEE_NAME);
+		expect(Object.keys(events.at(-1)!.detail ?? {}).sort()).toEqual(['count', 'skipped']);
 
 		// No new credentials: the employee still signs in with the password they set.
 		const again = testClient(app.url);

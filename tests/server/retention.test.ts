@@ -160,6 +160,10 @@ describe.each(backends)('photo retention after acceptance on %s', (backend) => {
 		const gone = await failure(handler.client.trpc.submission.image.mutate({ submissionId: accepted.submissionId, itemIndex: 1, reason: REASON }));
 		expect(gone.data).toMatchObject({ httpStatus: 404, appCode: 'photos_minimised' });
 		expect(gone.message).toContain('データ最小化');
+		// Nobody can check a new decision against photos that are gone: it stays accepted.
+		const undecidable = await failure(handler.client.trpc.submission.setStatus.mutate({ submissionId: accepted.submissionId, status: 'returned', reason: '写真を確認したい' }));
+		expect(undecidable.data).toMatchObject({ httpStatus: 409, appCode: 'decision_photos_minimised' });
+		expect((await failure(handler.client.trpc.submission.setStatus.mutate({ submissionId: accepted.submissionId, status: 'accepted' }))).data.appCode).toBe('decision_photos_minimised');
 		const kept = await handler.client.trpc.submission.reveal.mutate({ submissionId: submitted.submissionId, reason: REASON });
 		expect(kept).toMatchObject({ imagesDeletedAt: null, imagesDeletedAfterDays: null });
 		expect((await handler.client.trpc.submission.image.mutate({ submissionId: submitted.submissionId, itemIndex: 1, reason: REASON })).sha256).toBe(submitted.items[0]!.sha256);

@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { dataKeyEpochOf, isAgeFile } from '../../../src/lib/crypto/index';
 import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { isPurpose } from '../../../src/lib/purposes/index';
-import { appendAudit, appendAuditInTx, handlerEvent } from '../../audit';
-import { companies, invitations, submissionImages, submissions } from '../../db/schema';
+import { appendAudit, appendAuditInTx, handlerEvent, type AuditInput } from '../../audit';
+import { companies, employees, handlerKeys, invitations, submissionImages, submissions, users } from '../../db/schema';
 import { b64, toB64, toBytes, uuid } from '../inputs';
-import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
+import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole, type Context } from '../trpc';
 
 /** How many document photos one submission may carry (the employee's and their dependents'). */
 export const MAX_IMAGES = 40;
@@ -36,6 +36,15 @@ export const uploadMeta = z.discriminatedUnion('kind', [
 	})
 ]);
 export const UPLOAD_META_HEADER = 'x-upload-meta';
+
+/** The employee a handler's entry on behalf is for, from the same header (extra keys are ignored by `uploadMeta`). */
+function parseTarget(header: string | string[] | undefined): { employeeId: string } {
+	try {
+		return z.object({ employeeId: uuid }).parse(JSON.parse(Buffer.from(String(header), 'base64url').toString('utf8')));
+	} catch {
+		fail('BAD_REQUEST', 'upload_meta_invalid');
+	}
+}
 
 function parseMeta(header: string | string[] | undefined) {
 	// 40 photo hashes in base64url JSON need ~2.8 KB; leave room.
@@ -112,6 +121,122 @@ const returnReason = z
 	.max(200)
 	.refine((s) => !/\d{12}/.test(normalizeNumberInput(s)), { message: 'return_reason_contains_number' });
 
+/** Whose item an upload is, and how to check and record it (an employee's phone or a handler entering for them). */
+interface UploadSubject {
+	employeeId: string;
+	companyId: string;
+	/** The invitation whose device signed it (employee uploads); null when a handler entered it. */
+	invitationId: string | null;
+	enteredBy: string | null;
+	/** Refuses a signing key the handler's browser would not accept for this subject. */
+	checkDevice: (device: string | undefined) => Promise<void>;
+	/** The audit event that completes the submission. */
+	audit: (action: 'submit' | 'decline', detail: Record<string, string | number | boolean | null>, orgId: string) => AuditInput;
+}
+
+/**
+ * Stores one sealed item (a photo, or the record that completes the submission); shared by the
+ * employee's upload and the handler's entry on behalf. Idempotent per (submission, item).
+ */
+async function storeItem(ctx: Context, subject: UploadSubject, meta: z.infer<typeof uploadMeta>, bytes: Uint8Array) {
+	if (!isAgeFile(bytes)) fail('BAD_REQUEST', 'upload_not_ciphertext');
+	const sha256 = createHash('sha256').update(bytes).digest('base64url');
+	// A resend of what is already stored gets its receipt again, even if keys or invitation changed since
+	// (its first answer may have been lost): the outbox must not be told to submit it a second time.
+	const stored = await storedAt(ctx.db, meta, subject.employeeId, sha256, bytes);
+	if (stored) return { id: meta.submissionId, itemIndex: meta.kind === 'image' ? meta.itemIndex : 0, sha256, receivedAt: stored.toISOString() };
+	const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, subject.companyId));
+	if (!company) fail('NOT_FOUND', 'not_found');
+	if (meta.epoch !== company.currentEpoch) fail('CONFLICT', 'epoch_outdated');
+	await subject.checkDevice(meta.device);
+	const now = ctx.services.now();
+
+	if (meta.kind === 'image') {
+		const receivedAt = await ctx.db.transaction(async (tx) => {
+			const [done] = await tx.select({ employeeId: submissions.employeeId, imageHashes: submissions.imageHashes }).from(submissions).where(eq(submissions.id, meta.submissionId));
+			// A resend after the record landed: fine if it is the same photo, else a clash.
+			if (done) {
+				if (done.employeeId === subject.employeeId && done.imageHashes[meta.itemIndex - 1] === sha256) return now;
+				fail('CONFLICT', 'submission_conflict');
+			}
+			// Photos of submissions that never complete must not fill the disk.
+			const [pending] = await tx
+				.select({ n: sql<number>`count(*)::int` })
+				.from(submissionImages)
+				.where(and(eq(submissionImages.employeeId, subject.employeeId), sql`not exists (select 1 from ${submissions} where ${submissions.id} = ${submissionImages.submissionId})`));
+			if ((pending?.n ?? 0) >= MAX_PENDING_IMAGES) fail('CONFLICT', 'too_many_pending_photos');
+			const inserted = await tx
+				.insert(submissionImages)
+				.values({ submissionId: meta.submissionId, itemIndex: meta.itemIndex, companyId: subject.companyId, employeeId: subject.employeeId, ciphertext: bytes, size: bytes.byteLength, sha256, createdAt: now })
+				.onConflictDoNothing()
+				.returning({ at: submissionImages.createdAt });
+			if (inserted.length) return now;
+			const [existing] = await tx
+				.select({ employeeId: submissionImages.employeeId, sha256: submissionImages.sha256, createdAt: submissionImages.createdAt })
+				.from(submissionImages)
+				.where(and(eq(submissionImages.submissionId, meta.submissionId), eq(submissionImages.itemIndex, meta.itemIndex)));
+			if (existing && existing.employeeId === subject.employeeId && existing.sha256 === sha256) return existing.createdAt;
+			fail('CONFLICT', 'submission_conflict');
+		});
+		return { id: meta.submissionId, itemIndex: meta.itemIndex, sha256, receivedAt: receivedAt.toISOString() };
+	}
+
+	const receivedAt = await ctx.db.transaction(async (tx) => {
+		const [existing] = await tx.select({ employeeId: submissions.employeeId, ciphertext: submissions.ciphertext, createdAt: submissions.createdAt }).from(submissions).where(eq(submissions.id, meta.submissionId));
+		if (existing) {
+			if (existing.employeeId === subject.employeeId && sameBytes(existing.ciphertext, bytes)) return existing.createdAt;
+			fail('CONFLICT', 'submission_conflict');
+		}
+		// Complete only with exactly the photos the record names: none missing, none extra, none swapped.
+		// Locked until the record commits, so the abandoned-photo sweep (server/sweep.ts) skips them.
+		const stored = await tx
+			.select({ itemIndex: submissionImages.itemIndex, sha256: submissionImages.sha256, employeeId: submissionImages.employeeId })
+			.from(submissionImages)
+			.where(eq(submissionImages.submissionId, meta.submissionId))
+			.for('update');
+		const byIndex = new Map(stored.filter((i) => i.employeeId === subject.employeeId).map((i) => [i.itemIndex, i.sha256]));
+		const missing = meta.images.flatMap((hash, i) => (byIndex.get(i + 1) === hash ? [] : [i + 1]));
+		if (missing.length) fail('CONFLICT', 'submission_images_missing', { items: missing.join(', ') });
+		if (stored.length !== meta.images.length) fail('CONFLICT', 'submission_conflict');
+		if (meta.supersedes) {
+			// A correction replaces the employee's own earlier submission that is not yet accepted.
+			const replaced = await tx
+				.update(submissions)
+				.set({ status: 'superseded', statusAt: now })
+				.where(and(eq(submissions.id, meta.supersedes), eq(submissions.employeeId, subject.employeeId), inArray(submissions.status, ['submitted', 'returned'])))
+				.returning({ id: submissions.id });
+			if (!replaced.length) fail('CONFLICT', 'submission_not_replaceable');
+		}
+		await tx.insert(submissions).values({
+			id: meta.submissionId,
+			companyId: subject.companyId,
+			employeeId: subject.employeeId,
+			epoch: meta.epoch,
+			kind: meta.kind,
+			// The device registered with the invitation this session was started from should have
+			// signed it (sessions of an earlier letter are ended when a new one is used); the handler's browser checks.
+			invitationId: subject.invitationId,
+			enteredBy: subject.enteredBy,
+			ciphertext: bytes,
+			size: bytes.byteLength,
+			imageHashes: meta.images,
+			supersedes: meta.supersedes ?? null,
+			createdAt: now
+		});
+		await appendAuditInTx(
+			tx,
+			subject.audit(
+				meta.kind === 'decline' ? 'decline' : 'submit',
+				{ size: bytes.byteLength, epoch: meta.epoch, kind: meta.kind, images: meta.images.length, supersedes: meta.supersedes ?? null },
+				company.orgId
+			),
+			now
+		);
+		return now;
+	});
+	return { id: meta.submissionId, itemIndex: 0, sha256, receivedAt: receivedAt.toISOString() };
+}
+
 export const submissionRouter = createTRPCRouter({
 	/**
 	 * Stores one sealed item of a submission: a document photo, or the record that completes it.
@@ -122,115 +247,64 @@ export const submissionRouter = createTRPCRouter({
 	upload: employeeProcedure.input(octetInputParser).mutation(async ({ ctx, input }) => {
 		const meta = parseMeta(ctx.req.headers[UPLOAD_META_HEADER]);
 		const bytes = await readAll(input, ctx.services.config.uploadLimitBytes);
-		if (!isAgeFile(bytes)) fail('BAD_REQUEST', 'upload_not_ciphertext');
-		const sha256 = createHash('sha256').update(bytes).digest('base64url');
 		const employee = ctx.employee;
-		// A resend of what is already stored gets its receipt again, even if keys or invitation changed since
-		// (its first answer may have been lost): the outbox must not be told to submit it a second time.
-		const stored = await storedAt(ctx.db, meta, employee.id, sha256, bytes);
-		if (stored) return { id: meta.submissionId, itemIndex: meta.kind === 'image' ? meta.itemIndex : 0, sha256, receivedAt: stored.toISOString() };
-		const [company] = await ctx.db.select({ currentEpoch: companies.currentEpoch, orgId: companies.orgId }).from(companies).where(eq(companies.id, employee.companyId));
-		if (!company) fail('NOT_FOUND', 'not_found');
-		if (meta.epoch !== company.currentEpoch) fail('CONFLICT', 'epoch_outdated');
-		if (meta.device && employee.invitationId) {
-			// Sealed on a phone joined through another invitation: under this session it would fail the handler's device check.
-			const [registered] = await ctx.db.select({ key: invitations.devicePublicKey }).from(invitations).where(eq(invitations.id, employee.invitationId));
-			if (registered?.key && registered.key !== meta.device) fail('CONFLICT', 'device_mismatch');
-		}
-		const now = ctx.services.now();
-
-		if (meta.kind === 'image') {
-			const receivedAt = await ctx.db.transaction(async (tx) => {
-				const [done] = await tx.select({ employeeId: submissions.employeeId, imageHashes: submissions.imageHashes }).from(submissions).where(eq(submissions.id, meta.submissionId));
-				// A resend after the record landed: fine if it is the same photo, else a clash.
-				if (done) {
-					if (done.employeeId === employee.id && done.imageHashes[meta.itemIndex - 1] === sha256) return now;
-					fail('CONFLICT', 'submission_conflict');
-				}
-				// Photos of submissions that never complete must not fill the disk.
-				const [pending] = await tx
-					.select({ n: sql<number>`count(*)::int` })
-					.from(submissionImages)
-					.where(and(eq(submissionImages.employeeId, employee.id), sql`not exists (select 1 from ${submissions} where ${submissions.id} = ${submissionImages.submissionId})`));
-				if ((pending?.n ?? 0) >= MAX_PENDING_IMAGES) fail('CONFLICT', 'too_many_pending_photos');
-				const inserted = await tx
-					.insert(submissionImages)
-					.values({ submissionId: meta.submissionId, itemIndex: meta.itemIndex, companyId: employee.companyId, employeeId: employee.id, ciphertext: bytes, size: bytes.byteLength, sha256, createdAt: now })
-					.onConflictDoNothing()
-					.returning({ at: submissionImages.createdAt });
-				if (inserted.length) return now;
-				const [existing] = await tx
-					.select({ employeeId: submissionImages.employeeId, sha256: submissionImages.sha256, createdAt: submissionImages.createdAt })
-					.from(submissionImages)
-					.where(and(eq(submissionImages.submissionId, meta.submissionId), eq(submissionImages.itemIndex, meta.itemIndex)));
-				if (existing && existing.employeeId === employee.id && existing.sha256 === sha256) return existing.createdAt;
-				fail('CONFLICT', 'submission_conflict');
-			});
-			return { id: meta.submissionId, itemIndex: meta.itemIndex, sha256, receivedAt: receivedAt.toISOString() };
-		}
-
-		const receivedAt = await ctx.db.transaction(async (tx) => {
-			const [existing] = await tx.select({ employeeId: submissions.employeeId, ciphertext: submissions.ciphertext, createdAt: submissions.createdAt }).from(submissions).where(eq(submissions.id, meta.submissionId));
-			if (existing) {
-				if (existing.employeeId === employee.id && sameBytes(existing.ciphertext, bytes)) return existing.createdAt;
-				fail('CONFLICT', 'submission_conflict');
-			}
-			// Complete only with exactly the photos the record names: none missing, none extra, none swapped.
-			// Locked until the record commits, so the abandoned-photo sweep (server/sweep.ts) skips them.
-			const stored = await tx
-				.select({ itemIndex: submissionImages.itemIndex, sha256: submissionImages.sha256, employeeId: submissionImages.employeeId })
-				.from(submissionImages)
-				.where(eq(submissionImages.submissionId, meta.submissionId))
-				.for('update');
-			const byIndex = new Map(stored.filter((i) => i.employeeId === employee.id).map((i) => [i.itemIndex, i.sha256]));
-			const missing = meta.images.flatMap((hash, i) => (byIndex.get(i + 1) === hash ? [] : [i + 1]));
-			if (missing.length) fail('CONFLICT', 'submission_images_missing', { items: missing.join(', ') });
-			if (stored.length !== meta.images.length) fail('CONFLICT', 'submission_conflict');
-			if (meta.supersedes) {
-				// A correction replaces the employee's own earlier submission that is not yet accepted.
-				const replaced = await tx
-					.update(submissions)
-					.set({ status: 'superseded', statusAt: now })
-					.where(and(eq(submissions.id, meta.supersedes), eq(submissions.employeeId, employee.id), inArray(submissions.status, ['submitted', 'returned'])))
-					.returning({ id: submissions.id });
-				if (!replaced.length) fail('CONFLICT', 'submission_not_replaceable');
-			}
-			await tx.insert(submissions).values({
-				id: meta.submissionId,
+		return storeItem(ctx, {
+			employeeId: employee.id,
+			companyId: employee.companyId,
+			invitationId: employee.invitationId,
+			enteredBy: null,
+			checkDevice: async (device) => {
+				if (!device || !employee.invitationId) return;
+				// Sealed on a phone joined through another invitation: under this session it would fail the handler's device check.
+				const [registered] = await ctx.db.select({ key: invitations.devicePublicKey }).from(invitations).where(eq(invitations.id, employee.invitationId));
+				if (registered?.key && registered.key !== device) fail('CONFLICT', 'device_mismatch');
+			},
+			audit: (action, detail, orgId) => ({
+				orgId,
 				companyId: employee.companyId,
-				employeeId: employee.id,
-				epoch: meta.epoch,
-				kind: meta.kind,
-				// The device registered with the invitation this session was started from should have
-				// signed it (sessions of an earlier letter are ended when a new one is used); the handler's browser checks.
-				invitationId: employee.invitationId,
-				ciphertext: bytes,
-				size: bytes.byteLength,
-				imageHashes: meta.images,
-				supersedes: meta.supersedes ?? null,
-				createdAt: now
-			});
-			await appendAuditInTx(
-				tx,
-				{
-					orgId: company.orgId,
-					companyId: employee.companyId,
-					actorType: 'employee',
-					actorId: employee.id,
-					action: meta.kind === 'decline' ? 'decline' : 'submit',
-					targetType: 'submission',
-					targetId: meta.submissionId,
-					result: 'ok',
-					ip: ctx.req.ip,
-					userAgent: ctx.req.userAgent,
-					detail: { size: bytes.byteLength, epoch: meta.epoch, kind: meta.kind, images: meta.images.length, supersedes: meta.supersedes ?? null }
-				},
-				now
-			);
-			return now;
-		});
-		return { id: meta.submissionId, itemIndex: 0, sha256, receivedAt: receivedAt.toISOString() };
+				actorType: 'employee',
+				actorId: employee.id,
+				action,
+				targetType: 'submission',
+				targetId: meta.submissionId,
+				result: 'ok',
+				ip: ctx.req.ip,
+				userAgent: ctx.req.userAgent,
+				detail
+			})
+		}, meta, bytes);
 	}),
+
+	/**
+	 * A handler enters an employee's submission from mailed or handed-over copies (seed: 担当者が登録).
+	 * Sealed in the handler's browser exactly like the employee's, but signed with the handler's own
+	 * key, which the company root vouched for; stored like an upload and marked as entered by them.
+	 */
+	enterOnBehalf: handlerProcedure.input(octetInputParser).mutation(async ({ ctx, input }) => {
+		const header = ctx.req.headers[UPLOAD_META_HEADER];
+		const meta = parseMeta(header);
+		const target = parseTarget(header);
+		// A refusal (「提供しない」) is the employee's own word: a handler cannot file one for them.
+		if (meta.kind === 'decline') fail('BAD_REQUEST', 'upload_meta_invalid');
+		const bytes = await readAll(input, ctx.services.config.uploadLimitBytes);
+		const [employee] = await ctx.db.select({ companyId: employees.companyId }).from(employees).where(eq(employees.id, target.employeeId));
+		if (!employee) fail('NOT_FOUND', 'not_found');
+		await requireRole(ctx, employee.companyId);
+		return storeItem(ctx, {
+			employeeId: target.employeeId,
+			companyId: employee.companyId,
+			invitationId: null,
+			enteredBy: ctx.user.id,
+			checkDevice: async (device) => {
+				// Signed by this handler's key, or the desk would report a forgery when opening it.
+				const [own] = await ctx.db.select({ key: handlerKeys.signingPublicKey }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
+				if (!own || own.key !== device) fail('CONFLICT', 'device_mismatch');
+			},
+			audit: (action, detail) =>
+				handlerEvent(ctx, { companyId: employee.companyId, action: action === 'decline' ? 'decline' : 'enter_on_behalf', targetType: 'submission', targetId: meta.submissionId, detail: { ...detail, employeeId: target.employeeId } })
+		}, meta, bytes);
+	}),
+
 
 	/** The signed-in employee's own submissions, newest first, with where each stands (issue 4 item 9). */
 	mine: employeeProcedure.query(async ({ ctx }) => {
@@ -271,20 +345,29 @@ export const submissionRouter = createTRPCRouter({
 			])
 		)
 		.mutation(async ({ ctx, input }) => {
-			const [meta] = await ctx.db.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, status: submissions.status }).from(submissions).where(eq(submissions.id, input.submissionId));
+			const [meta] = await ctx.db
+				.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, status: submissions.status, imagesDeletedAt: submissions.imagesDeletedAt })
+				.from(submissions)
+				.where(eq(submissions.id, input.submissionId));
 			if (!meta) fail('NOT_FOUND', 'not_found');
 			await requireRole(ctx, meta.companyId);
 			if (meta.status === 'superseded') fail('CONFLICT', 'submission_superseded');
+			// Once photos are gone after acceptance, nobody could check a new decision against them.
+			if (meta.imagesDeletedAt) fail('CONFLICT', 'decision_photos_minimised');
 			const now = ctx.services.now();
 			const statusReason = input.status === 'returned' ? input.reason : null;
 			await ctx.db.transaction(async (tx) => {
-				// Conditional: a correction committed meanwhile (superseded) must not be overwritten.
+				// Conditional: a correction committed meanwhile (superseded), or the retention sweep
+				// deleting the photos meanwhile, must not be overwritten.
 				const changed = await tx
 					.update(submissions)
 					.set({ status: input.status, statusReason, statusAt: now })
-					.where(and(eq(submissions.id, input.submissionId), ne(submissions.status, 'superseded')))
+					.where(and(eq(submissions.id, input.submissionId), ne(submissions.status, 'superseded'), isNull(submissions.imagesDeletedAt)))
 					.returning({ id: submissions.id });
-				if (!changed.length) fail('CONFLICT', 'submission_superseded');
+				if (!changed.length) {
+					const [current] = await tx.select({ imagesDeletedAt: submissions.imagesDeletedAt }).from(submissions).where(eq(submissions.id, input.submissionId));
+					fail('CONFLICT', current?.imagesDeletedAt ? 'decision_photos_minimised' : 'submission_superseded');
+				}
 				await appendAuditInTx(
 					tx,
 					handlerEvent(ctx, {
@@ -378,10 +461,14 @@ export const submissionRouter = createTRPCRouter({
 				imagesDeletedAt: submissions.imagesDeletedAt,
 				sealedDeviceSecret: invitations.sealedDeviceSecret,
 				devicePublicKey: invitations.devicePublicKey,
-				deviceMac: invitations.deviceMac
+				deviceMac: invitations.deviceMac,
+				enteredBy: submissions.enteredBy,
+				enteredByLoginId: users.loginId,
+				enteredByName: users.displayName
 			})
 			.from(submissions)
 			.leftJoin(invitations, eq(invitations.id, submissions.invitationId))
+			.leftJoin(users, eq(users.id, submissions.enteredBy))
 			.where(eq(submissions.id, input.submissionId));
 		if (!row) fail('NOT_FOUND', 'not_found');
 		return {
@@ -400,6 +487,9 @@ export const submissionRouter = createTRPCRouter({
 			employeeId: meta.employeeId,
 			epoch: row.epoch,
 			submissionId: input.submissionId,
+			// Entered by a handler: the browser takes that handler's signing key from the company's
+			// root-vouched member list, never from this answer.
+			enteredBy: row.enteredBy ? { userId: row.enteredBy, loginId: row.enteredByLoginId ?? '', displayName: row.enteredByName ?? '' } : null,
 			// The registration the handler's browser verifies before trusting the envelope's signature.
 			device:
 				row.sealedDeviceSecret && row.devicePublicKey && row.deviceMac

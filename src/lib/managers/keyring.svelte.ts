@@ -30,6 +30,8 @@ export interface CompanyKeyring {
 	root: RootKeys | null;
 	/** Members the root vouched for (active and removed). */
 	members: VerifiedMember[];
+	/** Every manifest of the verified chain, oldest first: who held each epoch (for entries on behalf). */
+	manifests: Manifest[];
 }
 
 import { DEFAULT_IDLE_LOCK_MINUTES, IdlePolicy } from './idle';

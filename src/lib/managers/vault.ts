@@ -10,11 +10,10 @@ import {
 	deviceRegistrationMac,
 	generateDeviceSecret,
 	generateSigningKeyPair,
-	openDeviceSecret,
 	sealDeviceSecret,
-	verifyDeviceRegistration,
 	type SigningKeyPair,
 	decodeRecord,
+	parseManifest,
 	encodeRecord,
 	fingerprint,
 	fromBase64Url,
@@ -51,7 +50,10 @@ import {
 	wrapHandlerKeys
 } from '$lib/crypto';
 import { recordEpoch, seenEpoch } from './epochs';
-import type { CompanyKeyring, EpochKeys, HandlerKeyInfo, HandlerKeys, VerifiedMember } from './keyring.svelte';
+import { createOnBehalfUploader } from '$lib/outbox/client';
+import { expectedSigner } from './signer';
+import type { UploadMeta } from '$lib/outbox/types';
+import { keyring, type CompanyKeyring, type EpochKeys, type HandlerKeyInfo, type HandlerKeys, type VerifiedMember } from './keyring.svelte';
 
 /** A check that protects the user failed: the page shows an alarm, not a retry button. */
 export class IntegrityError extends Error {
@@ -119,13 +121,32 @@ export async function createCompany(
 				displayName: '',
 				fingerprint: handler.info.fingerprint
 			}
-		]
+		],
+		manifests: [latest]
 	};
 }
 
 export type CompanyDetail = RouterOutputs['company']['get'];
 /** What `employee.companyKeys` answers: public keys and the signed manifest chain. */
 export type CompanyKeysResponse = RouterOutputs['employee']['companyKeys'];
+
+/**
+ * The company's keys for the unlocked handler: those already opened in this tab, or opened now.
+ * @returns null when nobody is unlocked, or when the keys were locked (or another user unlocked)
+ *   while they were being opened, so a late result never outlives a lock.
+ * @throws PinRequired, IntegrityError as `openCompanyKeys`.
+ */
+export async function companyKeysFor(company: CompanyDetail): Promise<CompanyKeyring | null> {
+	const cached = keyring.company(company.id);
+	if (cached) return cached;
+	const handler = keyring.handler;
+	const info = keyring.info;
+	if (!handler || !info) return null;
+	const entry = await openCompanyKeys({ keys: handler, info }, company);
+	if (keyring.handler !== handler) return null;
+	keyring.setCompany(entry);
+	return entry;
+}
 
 /** The caller has not yet pinned this company's root key: the page asks them to compare its fingerprint first. */
 export class PinRequired extends Error {
@@ -227,7 +248,9 @@ export async function openCompanyKeys(
 	}
 	if (!epochs.has(latest.epoch)) throw new IntegrityError('grant');
 	recordEpoch(companyId, latest.epoch);
-	return { companyId, rootFingerprint, latest, epochs, root, members };
+	// The chain verified above, so each body is the root's; kept to know who held which epoch.
+	const manifests = company.manifests.map((m) => parseManifest(m));
+	return { companyId, rootFingerprint, latest, epochs, root, members, manifests };
 }
 
 /** Records this handler's pin of the company root key, after they compared its fingerprint. */
@@ -329,6 +352,8 @@ export interface OpenedSubmission {
 	status: { status: 'submitted' | 'accepted' | 'returned' | 'superseded'; reason: string | null };
 	/** When the server deleted the photos after acceptance (the company's retention setting), and how many days after; null while kept. */
 	imagesDeleted: { at: string; afterDays: number | null } | null;
+	/** The handler who entered it on the employee's behalf (their root-vouched key signed it); null: the employee's own device. */
+	enteredBy: { loginId: string; displayName: string } | null;
 }
 
 /**
@@ -352,18 +377,10 @@ export async function revealSubmission(
 	}
 	const epoch = company.epochs.get(sealed.epoch);
 	if (!epoch) throw new IntegrityError('grant');
-	// Forgery check (CRYPTO.md §6): the device key must be registered with the HMAC under the
-	// letter's one-time secret, which only the company's handlers can open, and must have signed
-	// the envelope. A server with the company's public key can seal a record, but not this.
-	const device = sealed.device;
-	if (!device) throw new IntegrityError('device');
+	let signer;
 	try {
-		const secretKeys = company.epochs.get(dataKeyEpochOf(fromBase64Url(device.sealedSecret)));
-		if (!secretKeys) throw new IntegrityError('device');
-		const secret = openDeviceSecret({ dataKey: secretKeys.dataKey, sealed: fromBase64Url(device.sealedSecret), companyId: company.companyId, employeeId: target.employeeId });
-		if (!verifyDeviceRegistration({ secret, companyId: company.companyId, employeeId: target.employeeId, devicePublicKey: device.publicKey, mac: device.mac })) {
-			throw new IntegrityError('device');
-		}
+		const dataKeys = new Map([...company.epochs].map(([n, e]) => [n, e.dataKey]));
+		signer = expectedSigner({ companyId: company.companyId, dataKeys, members: company.members, manifests: company.manifests }, target.employeeId, sealed);
 	} catch {
 		throw new IntegrityError('device');
 	}
@@ -381,7 +398,7 @@ export async function revealSubmission(
 				itemKind: 'record',
 				itemIndex: 0
 			},
-			devicePublicKey: device.publicKey
+			devicePublicKey: signer.publicKey
 		}));
 	} catch (error) {
 		throw new IntegrityError((error as { code?: string }).code === 'bad_signature' ? 'device' : 'envelope');
@@ -403,7 +420,7 @@ export async function revealSubmission(
 			});
 		}
 	}
-	return { record: record as Record<string, unknown>, images: header.siblingHashes.length, header, identity: epoch.identity, devicePublicKey: device.publicKey, status: { status: sealed.status, reason: sealed.statusReason }, imagesDeleted: sealed.imagesDeletedAt ? { at: sealed.imagesDeletedAt, afterDays: sealed.imagesDeletedAfterDays } : null };
+	return { record: record as Record<string, unknown>, images: header.siblingHashes.length, header, identity: epoch.identity, devicePublicKey: signer.publicKey, enteredBy: signer.enteredBy, status: { status: sealed.status, reason: sealed.statusReason }, imagesDeleted: sealed.imagesDeletedAt ? { at: sealed.imagesDeletedAt, afterDays: sealed.imagesDeletedAfterDays } : null };
 }
 
 /**
@@ -430,6 +447,36 @@ export async function openPhoto(opened: OpenedSubmission, itemIndex: number, rea
  * Nothing is sent here: the caller queues the items in the outbox.
  * @throws IntegrityError when a check fails: the page shows an alarm instead of sending.
  */
+/**
+ * Seals and uploads a submission a handler enters for an employee from mailed or handed-over
+ * copies (seed: 担当者が登録): the same envelopes as the employee's phone makes, sealed to the
+ * newest epoch and signed with the handler's own key. Photos first, the record last.
+ * @returns the new submission's id.
+ */
+export async function enterOnBehalf(
+	company: CompanyKeyring,
+	handler: HandlerKeys,
+	p: { employeeId: string; record: Record<string, unknown>; images: Uint8Array[]; supersedes?: string; onprogress?: (done: number, total: number) => void }
+): Promise<string> {
+	const submissionId = crypto.randomUUID();
+	const epoch = company.latest.epoch;
+	const items = await sealSubmission({ recipient: company.latest.recipient, companyId: company.companyId, epoch, employeeId: p.employeeId, submissionId, record: p.record, images: p.images, device: handler.signing });
+	const upload = createOnBehalfUploader(p.employeeId);
+	const device = toBase64Url(handler.signing.publicKey);
+	const images = items.filter((i) => i.kind === 'image').map((i) => i.sha256);
+	for (const [n, item] of items.entries()) {
+		const meta: UploadMeta =
+			item.kind === 'image'
+				? { kind: 'image', submissionId, epoch, itemIndex: item.itemIndex, device }
+				: { kind: p.record.decline === true ? 'decline' : 'record', submissionId, epoch, images, device, ...(p.supersedes ? { supersedes: p.supersedes } : {}) };
+		const receipt = await upload(meta, item.sealed);
+		// The server must hold exactly these bytes (as the phone's outbox checks).
+		if (receipt.sha256 !== item.sha256) throw new IntegrityError('envelope');
+		p.onprogress?.(n + 1, items.length);
+	}
+	return submissionId;
+}
+
 export async function sealForCompany(p: {
 	record: Record<string, unknown>;
 	images: Uint8Array[];

@@ -32,9 +32,9 @@ export function classifyUploadFailure(error: unknown): UploadFailure {
 	return { kind: 'permanent', code };
 }
 
-/** An uploader for `Outbox.flush` and a way to learn which employee the session belongs to. */
-export function createOutboxClient() {
-	const client = createTRPCClient<AppRouter>({
+/** A tRPC client that sends binary inputs as octet streams with their metadata in `x-upload-meta`. */
+function sealedUploadClient() {
+	return createTRPCClient<AppRouter>({
 		links: [
 			splitLink({
 				condition: (op) => isNonJsonSerializable(op.input),
@@ -50,6 +50,11 @@ export function createOutboxClient() {
 			})
 		]
 	});
+}
+
+/** An uploader for `Outbox.flush` and a way to learn which employee the session belongs to. */
+export function createOutboxClient() {
+	const client = sealedUploadClient();
 	const upload: Uploader = async (meta, bytes) => {
 		try {
 			return await client.submission.upload.mutate(bytes, { context: { uploadMeta: meta } });
@@ -63,4 +68,13 @@ export function createOutboxClient() {
 		return me?.kind === 'employee' ? me.employee.id : null;
 	};
 	return { upload, signedInEmployee };
+}
+
+/**
+ * Uploads the items a handler sealed on an employee's behalf (`submission.enterOnBehalf`). The desk
+ * is online, so there is no outbox: failures surface to the caller as they are.
+ */
+export function createOnBehalfUploader(employeeId: string): Uploader {
+	const client = sealedUploadClient();
+	return (meta, bytes) => client.submission.enterOnBehalf.mutate(bytes, { context: { uploadMeta: { ...meta, employeeId } } });
 }
