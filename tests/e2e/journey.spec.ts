@@ -64,7 +64,7 @@ for (const backend of backends) {
 			await expect(handler).toHaveURL(/\/desk\/?$/, { timeout: 30_000 });
 
 			// 3. A client company; a wrong 法人番号 first.
-			await handler.getByLabel('会社名').fill('見本商事株式会社');
+			await handler.getByLabel('会社名', { exact: true }).fill('見本商事株式会社');
 			await handler.getByLabel('法人番号').fill('1123456789012');
 			await handler.getByRole('button', { name: '会社を登録' }).click();
 			await expect(handler.getByRole('alert')).toContainText('法人番号');
