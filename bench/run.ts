@@ -4,7 +4,7 @@
  *
  * Backends: PGlite always; PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set.
  *
- * Sections: startup, ingest, audit, crypto, employee (all by default). Pick some with
+ * Sections: startup, ingest, audit, crypto, employee, desk (all by default). Pick some with
  * `npm run bench -- --only=crypto` (or BENCH_ONLY=crypto); then bench/results.json keeps the
  * other sections' figures from the previous run, and `sectionDates` says when each was measured.
  */
@@ -17,13 +17,14 @@ import { openDb } from '../server/db';
 import { encodeRecord, sealEnvelope, verifyManifestChain } from '../src/lib/crypto/index';
 import { runCryptoBenchInChromium } from './browser';
 import { runCryptoBench, type CryptoFigure } from './crypto';
+import { runDeskBench } from './desk';
 import { runEmployeeBench } from './employee';
 import { testClient } from '../tests/support/client';
 import { scratchDb, type Backend } from '../tests/support/databases';
 import { addEmployee, join as joinAsEmployee, revealNumber, setUpHandler, type HandlerSide } from '../tests/support/journey';
 import { spawnServer, type ServerProcess } from '../tests/support/spawn';
 
-const SECTIONS = ['startup', 'ingest', 'audit', 'crypto', 'employee'] as const;
+const SECTIONS = ['startup', 'ingest', 'audit', 'crypto', 'employee', 'desk'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Metric {
@@ -286,6 +287,21 @@ async function main(): Promise<void> {
 		}
 	}
 
+	if (sections.includes('desk')) {
+		begin('desk');
+		// Issue 5's handler's desk: its own server, since it fills a company with 10,000 employees.
+		const dir = mkdtempSync(join(tmpdir(), 'mnv-bench-desk-'));
+		try {
+			await withServer({ DATA_DIR: join(dir, 'data') }, async (s) => {
+				const { figures, browserVersion } = await runDeskBench(s, dir, { log: (line) => console.log(line) });
+				chromiumVersion ??= browserVersion;
+				for (const f of figures) record({ ...f, backend: 'pglite' });
+			});
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
 	// A partial run keeps the other sections' figures (and their dates) from bench/results.json.
 	const previous = sections.length < SECTIONS.length && existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, unknown>) : null;
 	const previousDates = (previous?.sectionDates as Partial<Record<Section, string>> | undefined) ?? {};
@@ -308,7 +324,7 @@ async function main(): Promise<void> {
 		versions: {
 			...previousVersions,
 			...Object.fromEntries(['@electric-sql/pglite', 'postgres', 'drizzle-orm', '@trpc/server', 'age-encryption', '@noble/curves', '@noble/ciphers', '@noble/hashes', 'zod'].map((n) => [n, pkgVersion(n)])),
-			...(sections.includes('crypto') || sections.includes('employee') ? { esbuild: pkgVersion('esbuild'), '@playwright/test': pkgVersion('@playwright/test'), ...(chromiumVersion ? { chromium: chromiumVersion } : {}) } : {})
+			...(sections.includes('crypto') || sections.includes('employee') || sections.includes('desk') ? { esbuild: pkgVersion('esbuild'), '@playwright/test': pkgVersion('@playwright/test'), ...(chromiumVersion ? { chromium: chromiumVersion } : {}) } : {})
 		},
 		postgresServer: pgUrl ? await postgresVersion(pgUrl) : ((previous?.postgresServer as string | null | undefined) ?? null),
 		metrics: [...previousMetrics, ...metrics].sort((a, b) => SECTIONS.indexOf(sectionOf(a)) - SECTIONS.indexOf(sectionOf(b)))
