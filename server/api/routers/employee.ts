@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { dataKeyEpochOf } from '../../../src/lib/crypto/index';
 import { PERSON_KINDS } from '../../../src/lib/person/kind';
 import { appendAuditInTx, handlerEvent } from '../../audit';
-import { hashPassword } from '../../auth/password';
+import { hashRandomSecret } from '../../auth/password';
 import { hashToken } from '../../auth/session';
 import { companies, companyManifests, employeeRequests, employees, invitations, submissions, users } from '../../db/schema';
 import { b64, employeeCode, toB64, toBytes, uuid } from '../inputs';
@@ -205,7 +205,8 @@ export const employeeRouter = createTRPCRouter({
 		if (!company || company.kitEpoch === null || company.kitEpoch < company.currentEpoch) fail('PRECONDITION_FAILED', 'recovery_kit_required');
 		const token = randomBytes(32).toString('base64url');
 		const password = initialPassword();
-		const passwordHash = await hashPassword(password, ctx.services.config.passwordLogN);
+		// A random 60-bit secret, throttled at redemption: a fast salted hash is enough (see hashRandomSecret).
+		const passwordHash = hashRandomSecret(password);
 		const now = ctx.services.now();
 		const expiresAt = new Date(now.getTime() + ctx.services.config.invitationDays * 86_400_000);
 		await ctx.db.transaction(async (tx) => {

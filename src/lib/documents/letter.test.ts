@@ -47,6 +47,10 @@ describe('notification letters', () => {
 		expect(first).not.toContain('NPQR-STUV-WXYZ');
 		expect(second).toContain('E-0002 様');
 		expect(second).toContain('NPQR-STUV-WXYZ');
+		// The printed QR code scans to exactly the join link (zbar reads the page as a phone would).
+		execFileSync('pdftoppm', ['-r', '150', '-f', '1', '-l', '1', '-png', file, join(dir, 'page')]);
+		const scanned = execFileSync('zbarimg', ['--raw', '-q', join(dir, 'page-1.png')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+		expect(scanned).toBe(letters[0]!.link);
 	});
 
 	it('addresses a payee as a business partner, with 支払先コード and no dependents', async () => {

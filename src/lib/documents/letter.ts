@@ -187,6 +187,9 @@ function drawReminder(doc: PDFDocument, fonts: DocumentFonts, p: Shared & { appU
 	w.text(r.noSecret, { size: 9 });
 }
 
+/** Progress of a render: pages drawn so far and in all. */
+export type PageProgress = (done: number, total: number) => void | Promise<void>;
+
 /**
  * Renders a batch of notification letters and reminders into one PDF, a page per employee (or
  * payee, worded for them by the entry's `kind`) in the order given. Letters hold one-time
@@ -203,15 +206,18 @@ export async function renderRequestsPdf(p: {
 	strings: LetterStrings;
 	reminderStrings: ReminderStrings;
 	japaneseFont: Uint8Array;
+	/** Called after each page; may wait (e.g. for a paint), so a progress bar moves during long runs. */
+	onpage?: PageProgress;
 }): Promise<Uint8Array> {
 	if (p.pages.length === 0) throw new Error('no letters to render');
 	// A reminder's URL is printed for anyone to read: refuse one that carries a fragment or query.
 	if (p.pages.some((page) => page.kind === 'reminder') && /[#?]/.test(p.appUrl)) throw new Error('the reminder URL must carry no secret');
 	const title = p.pages.some((page) => page.kind === 'letter') ? p.strings.title : p.reminderStrings.title;
 	const { doc, fonts } = await createDocument(p.japaneseFont, { title: `${title} — ${p.companyName}`, author: p.companyName });
-	for (const page of p.pages) {
+	for (const [i, page] of p.pages.entries()) {
 		if (page.kind === 'letter') drawLetter(doc, fonts, p, p.strings, page.letter);
 		else drawReminder(doc, fonts, p, p.strings, p.reminderStrings, page.reminder);
+		await p.onpage?.(i + 1, p.pages.length);
 	}
 	return doc.save();
 }
@@ -227,9 +233,13 @@ export async function renderLettersPdf(p: {
 	letters: LetterEntry[];
 	strings: LetterStrings;
 	japaneseFont: Uint8Array;
+	onpage?: PageProgress;
 }): Promise<Uint8Array> {
 	if (p.letters.length === 0) throw new Error('no letters to render');
 	const { doc, fonts } = await createDocument(p.japaneseFont, { title: `${p.strings.title} — ${p.companyName}`, author: p.companyName });
-	for (const letter of p.letters) drawLetter(doc, fonts, p, p.strings, letter);
+	for (const [i, letter] of p.letters.entries()) {
+		drawLetter(doc, fonts, p, p.strings, letter);
+		await p.onpage?.(i + 1, p.letters.length);
+	}
 	return doc.save();
 }

@@ -8,7 +8,25 @@
  * reader must copy exactly uses Courier, whose fixed width makes wrapping predictable.
  */
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, PDFName, PDFDict, PDFArray, PDFString, PDFHexString, PDFRawStream, decodePDFRawStream, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
+import {
+	PDFDocument,
+	PDFName,
+	PDFDict,
+	PDFArray,
+	PDFString,
+	PDFHexString,
+	PDFRawStream,
+	decodePDFRawStream,
+	StandardFonts,
+	rgb,
+	fill,
+	popGraphicsState,
+	pushGraphicsState,
+	rectangle,
+	setFillingGrayscaleColor,
+	type PDFFont,
+	type PDFPage
+} from 'pdf-lib';
 import QRCode from 'qrcode';
 
 /** A4 in PDF points. */
@@ -39,6 +57,20 @@ export async function createDocument(japaneseFont: Uint8Array, meta: { title: st
 
 /** Splits text into lines that fit `width`: at spaces where possible, else between characters (Japanese has no spaces). */
 export function wrapText(text: string, font: PDFFont, size: number, width: number): string[] {
+	// A thousand letters repeat the same paragraphs: lay each out once per font, size and width.
+	let cache = wrapCache.get(font);
+	if (!cache) wrapCache.set(font, (cache = new Map()));
+	const key = `${size}\u0000${width}\u0000${text}`;
+	const hit = cache.get(key);
+	if (hit) return [...hit];
+	const lines = layoutText(text, font, size, width);
+	cache.set(key, lines);
+	return [...lines];
+}
+
+const wrapCache = new WeakMap<PDFFont, Map<string, string[]>>();
+
+function layoutText(text: string, font: PDFFont, size: number, width: number): string[] {
 	const out: string[] = [];
 	for (const paragraph of text.split('\n')) {
 		let line = '';
@@ -123,12 +155,23 @@ export function drawQrCode(page: PDFPage, text: string, x: number, top: number, 
 	const n = qr.modules.size;
 	const quiet = 2;
 	const cell = size / (n + 2 * quiet);
+	// One filled path of horizontal runs, not a rectangle object per module: a tenth of the
+	// operators, which is most of a letter's rendering and saving time.
+	const ops = [pushGraphicsState(), setFillingGrayscaleColor(0)];
 	for (let row = 0; row < n; row++) {
-		for (let col = 0; col < n; col++) {
-			if (!qr.modules.get(row, col)) continue;
-			page.drawRectangle({ x: x + (col + quiet) * cell, y: top - (row + quiet + 1) * cell, width: cell, height: cell, color: rgb(0, 0, 0) });
+		let col = 0;
+		while (col < n) {
+			if (!qr.modules.get(row, col)) {
+				col++;
+				continue;
+			}
+			const start = col;
+			while (col < n && qr.modules.get(row, col)) col++;
+			ops.push(rectangle(x + (start + quiet) * cell, top - (row + quiet + 1) * cell, (col - start) * cell, cell));
 		}
 	}
+	ops.push(fill(), popGraphicsState());
+	page.pushOperators(...ops);
 }
 
 /** Reads a file attached to a PDF (pdf-lib's `attach`), or null when the PDF has none by that name. */
