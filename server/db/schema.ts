@@ -204,7 +204,8 @@ export const employees = pgTable(
 		id: uuid('id').primaryKey(),
 		companyId: uuid('company_id').notNull().references(() => companies.id),
 		code: text('code').notNull(),
-		sealedName: bytea('sealed_name').notNull(),
+		/** Null once the person was disposed of (issue 6 item 3): nothing sealed of them remains. */
+		sealedName: bytea('sealed_name'),
 		/** Reading, department, dates and e-mail from the roster, sealed under the data key like the name. */
 		sealedProfile: bytea('sealed_profile'),
 		/** Employment status (在職・内定・退職), metadata the server may know. */
@@ -214,6 +215,8 @@ export const employees = pgTable(
 		 * for 支払調書), asked for their number the same way (issue 5 item 3).
 		 */
 		kind: text('kind', { enum: ['employee', 'payee'] }).notNull().default('employee'),
+		/** When every sealed row of this person was deleted (廃棄); the code stays for the disposal record. */
+		disposedAt: tz('disposed_at'),
 		/**
 		 * Hash of the sign-in key the employee's browser derives from their own password
 		 * (`src/lib/crypto/employee.ts`); the password itself never reaches the server.
@@ -421,6 +424,50 @@ export const loginThrottle = pgTable('login_throttle', {
  * TRUNCATE (migration 0001). `seq` is assigned under an advisory lock, never by a sequence,
  * so a crash cannot leave a gap in the chain.
  */
+/**
+ * Disposal records (issue 6 item 3, seed 4-1 廃棄・証明): who disposed of whose data, when, which
+ * documents, approved by which 責任者. Never the number or the name: the person is named by code.
+ */
+export const disposals = pgTable(
+	'disposals',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		/** Disposals made together share a batch: one certificate lists them. */
+		batchId: uuid('batch_id').notNull(),
+		companyId: uuid('company_id').notNull().references(() => companies.id),
+		employeeId: uuid('employee_id').notNull().references(() => employees.id),
+		employeeCode: text('employee_code').notNull(),
+		employeeKind: text('employee_kind', { enum: ['employee', 'payee'] }).notNull(),
+		/** What was deleted, as counts and kinds of documents (no content). */
+		submissions: integer('submissions').notNull(),
+		images: integer('images').notNull(),
+		documents: jsonb('documents').$type<string[]>().notNull().default([]),
+		/** Why: the retention period ended, the person asked, or another reason typed in `note`. */
+		basis: text('basis', { enum: ['retention_expired', 'no_longer_needed', 'request', 'other'] }).notNull(),
+		note: text('note'),
+		responsibleId: uuid('responsible_id').notNull().references(() => users.id),
+		disposedBy: uuid('disposed_by').notNull().references(() => users.id),
+		disposedAt: tz('disposed_at').notNull()
+	},
+	(t) => [index('disposals_company_idx').on(t.companyId, t.disposedAt), index('disposals_batch_idx').on(t.batchId)]
+);
+
+/** Saved CSV download formats per company (issue 6 item 2): columns, order, headers, encoding, dates. */
+export const exportFormats = pgTable(
+	'export_formats',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		companyId: uuid('company_id').notNull().references(() => companies.id),
+		name: text('name').notNull(),
+		/** The format's definition (src/lib/exports): no personal data, only column choices and options. */
+		definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+		createdBy: uuid('created_by').notNull().references(() => users.id),
+		createdAt: createdAt(),
+		updatedAt: tz('updated_at').notNull().defaultNow()
+	},
+	(t) => [uniqueIndex('export_formats_company_name_uq').on(t.companyId, t.name)]
+);
+
 export const auditEvents = pgTable(
 	'audit_events',
 	{

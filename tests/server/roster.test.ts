@@ -63,7 +63,7 @@ describe.each(backends)('roster import on %s', (backend) => {
 		expect(after).toHaveLength(ROWS);
 		const r1 = after.find((e) => e.code === 'R00001')!;
 		expect(r1.id).toBe(list.find((e) => e.code === 'R00001')!.id);
-		expect(openEmployeeName({ dataKey: keys().dataKey, sealed: fromBase64Url(r1.sealedName), companyId, employeeId: r1.id })).toBe('改名　1号');
+		expect(openEmployeeName({ dataKey: keys().dataKey, sealed: fromBase64Url(r1.sealedName!), companyId, employeeId: r1.id })).toBe('改名　1号');
 
 		const dump = await dumpAllTables((q) => app.handle.rows(q));
 		expect(dump).toContain('R00001');

@@ -57,7 +57,7 @@ export const employeeRouter = createTRPCRouter({
 			return {
 				id: r.id,
 				code: r.code,
-				sealedName: toB64(r.sealedName),
+				sealedName: r.sealedName ? toB64(r.sealedName) : null,
 				sealedProfile: r.sealedProfile ? toB64(r.sealedProfile) : null,
 				employment: r.employment,
 				status: status as 'accepted' | 'returned' | 'declined' | 'submitted' | 'joined' | 'invited' | 'not_invited',

@@ -313,7 +313,8 @@ export async function sealEmployeeName(company: CompanyKeyring, employeeId: stri
 }
 
 /** The display name, or null if it cannot be opened with the keys held (never a placeholder string). */
-export async function openEmployeeName(company: CompanyKeyring, employeeId: string, sealedB64: string): Promise<string | null> {
+export async function openEmployeeName(company: CompanyKeyring, employeeId: string, sealedB64: string | null): Promise<string | null> {
+	if (!sealedB64) return null;
 	try {
 		const sealed = fromBase64Url(sealedB64);
 		const epoch = company.epochs.get(dataKeyEpochOf(sealed));
