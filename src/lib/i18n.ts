@@ -17,7 +17,7 @@ export function formatDateTime(iso: string | null | undefined, fallback = m.comm
 	}).format(date);
 }
 
-export type EmployeeStatus = 'invited' | 'not_invited' | 'joined' | 'submitted' | 'accepted' | 'returned' | 'declined';
+export type EmployeeStatus = 'invited' | 'not_invited' | 'joined' | 'submitted' | 'accepted' | 'returned' | 'declined' | 'disposed';
 
 export function employeeStatusLabel(status: EmployeeStatus): string {
 	switch (status) {
@@ -35,6 +35,8 @@ export function employeeStatusLabel(status: EmployeeStatus): string {
 			return m.status_returned();
 		case 'declined':
 			return m.status_declined();
+		case 'disposed':
+			return m.board_disposed();
 	}
 }
 

@@ -22,7 +22,7 @@ export const employeeRouter = createTRPCRouter({
 	list: handlerProcedure.input(z.object({ companyId: uuid })).query(async ({ ctx, input }) => {
 		await requireRole(ctx, input.companyId);
 		const rows = await ctx.db
-			.select({ id: employees.id, code: employees.code, sealedName: employees.sealedName, sealedProfile: employees.sealedProfile, employment: employees.status, joinedAt: employees.joinedAt, kind: employees.kind })
+			.select({ id: employees.id, code: employees.code, sealedName: employees.sealedName, sealedProfile: employees.sealedProfile, employment: employees.status, joinedAt: employees.joinedAt, kind: employees.kind, disposedAt: employees.disposedAt })
 			.from(employees)
 			.where(eq(employees.companyId, input.companyId))
 			.orderBy(asc(employees.code));
@@ -53,14 +53,17 @@ export const employeeRouter = createTRPCRouter({
 			const invitation = invitationOf.get(r.id) ?? ('none' as const);
 			const latest = latestOf.get(r.id);
 			const submitted = latest ? (latest.kind === 'decline' ? 'declined' : latest.state === 'accepted' ? 'accepted' : latest.state === 'returned' ? 'returned' : 'submitted') : null;
-			const status = submitted ?? (r.joinedAt ? 'joined' : invitation === 'pending' ? 'invited' : 'not_invited');
+			// A disposed person has nothing left but the code (issue 6 item 3).
+			const status = r.disposedAt ? 'disposed' : (submitted ?? (r.joinedAt ? 'joined' : invitation === 'pending' ? 'invited' : 'not_invited'));
 			return {
 				id: r.id,
 				code: r.code,
 				sealedName: r.sealedName ? toB64(r.sealedName) : null,
 				sealedProfile: r.sealedProfile ? toB64(r.sealedProfile) : null,
 				employment: r.employment,
-				status: status as 'accepted' | 'returned' | 'declined' | 'submitted' | 'joined' | 'invited' | 'not_invited',
+				status: status as 'accepted' | 'returned' | 'declined' | 'submitted' | 'joined' | 'invited' | 'not_invited' | 'disposed',
+				/** When the person's data was disposed of (廃棄); null while kept. */
+				disposedAt: r.disposedAt?.toISOString() ?? null,
 				invitation,
 				latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt.toISOString(), epoch: latest.epoch } : null,
 				/** When the first notification letter or reminder was made; null: never asked. */
@@ -168,7 +171,8 @@ export const employeeRouter = createTRPCRouter({
 					.onConflictDoUpdate({
 						target: [employees.companyId, employees.code],
 						set: { sealedName: sql`excluded.sealed_name`, sealedProfile: sql`excluded.sealed_profile`, status: sql`excluded.status` },
-						setWhere: sql`${employees.id} = excluded.id and ${employees.kind} = 'employee'`
+						// Never a disposed person: re-sealing their name would bring back what was destroyed.
+						setWhere: sql`${employees.id} = excluded.id and ${employees.kind} = 'employee' and ${employees.disposedAt} is null`
 					})
 					.returning({ id: employees.id });
 				if (written.length !== values.length) fail('CONFLICT', 'roster_changed');
@@ -194,9 +198,10 @@ export const employeeRouter = createTRPCRouter({
 		} catch {
 			fail('BAD_REQUEST', 'sealed_data_invalid');
 		}
-		const [employee] = await ctx.db.select({ companyId: employees.companyId, code: employees.code, kind: employees.kind }).from(employees).where(eq(employees.id, input.employeeId));
+		const [employee] = await ctx.db.select({ companyId: employees.companyId, code: employees.code, kind: employees.kind, disposedAt: employees.disposedAt }).from(employees).where(eq(employees.id, input.employeeId));
 		if (!employee) fail('NOT_FOUND', 'not_found');
 		await requireRole(ctx, employee.companyId);
+		if (employee.disposedAt) fail('CONFLICT', 'employee_disposed');
 		// No submission may exist that only the server's copy of the keys could open (issue 3 item 5).
 		const [company] = await ctx.db
 			.select({ kitEpoch: companies.recoveryKitEpoch, currentEpoch: companies.currentEpoch, purposes: companies.purposes })
