@@ -1,9 +1,116 @@
-import { and, desc, eq, inArray, isNull, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { verifyAuditChain } from '../../audit';
+import { ACTION_GROUP_NAMES, ACTION_GROUPS, HISTORY_ACTIONS, HISTORY_PAGE_MAX, HISTORY_REPORT_MAX } from '../../../src/lib/history/actions';
+import { appendAudit, handlerEvent, verifyAuditChain } from '../../audit';
 import { auditEvents, companies, companyRoles } from '../../db/schema';
 import { uuid } from '../inputs';
-import { createTRPCRouter, fail, handlerProcedure, requireRole } from '../trpc';
+import { createTRPCRouter, fail, handlerProcedure, requireRole, type CompanyRole, type Context } from '../trpc';
+
+type HandlerCtx = Pick<Context, 'db'> & { user: { id: string; orgId: string; isAdmin: boolean } };
+
+/**
+ * Which events the caller may read: a company's (any role in it, or only `roles`), or without
+ * a company the administrator's organisation, or else the companies the caller holds a role in
+ * and their own events. Never another organisation's events outside its shared companies.
+ */
+async function scopeOf(ctx: HandlerCtx, companyId: string | undefined, roles?: readonly CompanyRole[]): Promise<SQL | undefined> {
+	if (companyId) {
+		await requireRole(ctx, companyId, roles);
+		return eq(auditEvents.companyId, companyId);
+	}
+	if (ctx.user.isAdmin) {
+		// The organisation's own events, and what partner offices' handlers did in its companies.
+		return or(
+			eq(auditEvents.orgId, ctx.user.orgId),
+			inArray(auditEvents.companyId, ctx.db.select({ id: companies.id }).from(companies).where(eq(companies.orgId, ctx.user.orgId)))
+		);
+	}
+	const mine = await ctx.db
+		.select({ companyId: companyRoles.companyId })
+		.from(companyRoles)
+		.where(and(eq(companyRoles.userId, ctx.user.id), isNull(companyRoles.revokedAt)));
+	const ids = mine.map((m) => m.companyId);
+	return ids.length ? or(inArray(auditEvents.companyId, ids), eq(auditEvents.actorId, ctx.user.id)) : eq(auditEvents.actorId, ctx.user.id);
+}
+
+/** The history's filters (issue 6 item 4): period, user, operation or group of them, person. */
+const filterShape = z
+	.object({
+		companyId: uuid.optional(),
+		/** Inclusive start and exclusive end, as instants: the browser turns its calendar days into them. */
+		from: z.iso.datetime({ offset: true }).optional(),
+		to: z.iso.datetime({ offset: true }).optional(),
+		actorId: uuid.optional(),
+		action: z.enum(HISTORY_ACTIONS).optional(),
+		group: z.enum(ACTION_GROUP_NAMES).optional(),
+		employeeId: uuid.optional()
+	})
+	.strict();
+
+type HistoryFilter = z.infer<typeof filterShape>;
+
+function checkFilter(f: HistoryFilter, issue: (i: { code: 'custom'; message: string; path: string[] }) => void): void {
+	if (f.from && f.to && new Date(f.from) >= new Date(f.to)) issue({ code: 'custom', message: 'history_period_invalid', path: ['to'] });
+	if (f.action && f.group) issue({ code: 'custom', message: 'history_filter_conflict', path: ['group'] });
+}
+
+const filterInput = filterShape.superRefine((f, c) => checkFilter(f, (i) => c.addIssue(i)));
+const searchInput = filterShape
+	.extend({
+		/** Keyset cursor: only events older than this `seq` (the `next` of the previous page). */
+		before: z.number().int().positive().optional(),
+		limit: z.number().int().min(1).max(HISTORY_PAGE_MAX).default(50)
+	})
+	.superRefine((f, c) => checkFilter(f, (i) => c.addIssue(i)));
+
+/** The filter as SQL conditions (the scope is added by the caller). */
+function filterConditions(f: HistoryFilter): SQL[] {
+	const out: SQL[] = [];
+	if (f.from) out.push(gte(auditEvents.at, new Date(f.from)));
+	if (f.to) out.push(lt(auditEvents.at, new Date(f.to)));
+	if (f.actorId) out.push(eq(auditEvents.actorId, f.actorId));
+	if (f.action) out.push(eq(auditEvents.action, f.action));
+	if (f.group) out.push(inArray(auditEvents.action, [...ACTION_GROUPS[f.group]]));
+	if (f.employeeId) {
+		// The person as target, as the subject of a submission event (detail.employeeId) or as the actor (their sign-ins and uploads).
+		out.push(
+			or(
+				eq(auditEvents.targetId, f.employeeId),
+				sql`${auditEvents.detail} ->> 'employeeId' = ${f.employeeId}`,
+				and(eq(auditEvents.actorType, 'employee'), eq(auditEvents.actorId, f.employeeId))
+			)!
+		);
+	}
+	return out;
+}
+
+const historyColumns = {
+	seq: auditEvents.seq,
+	at: auditEvents.at,
+	companyId: auditEvents.companyId,
+	actorId: auditEvents.actorId,
+	actorLabel: auditEvents.actorLabel,
+	actorType: auditEvents.actorType,
+	action: auditEvents.action,
+	targetType: auditEvents.targetType,
+	targetId: auditEvents.targetId,
+	purpose: auditEvents.purpose,
+	reason: auditEvents.reason,
+	result: auditEvents.result,
+	ip: auditEvents.ip,
+	userAgent: auditEvents.userAgent,
+	detail: auditEvents.detail
+};
+
+/**
+ * Newest first, by `seq` only: with a company the (company_id, seq) index answers the first page
+ * of a long history without sorting; the other filters are checked on the rows it walks.
+ */
+async function historyRows(ctx: HandlerCtx, scope: SQL | undefined, f: HistoryFilter, before: number | undefined, limit: number) {
+	const where = and(scope, ...filterConditions(f), before ? lt(auditEvents.seq, before) : undefined);
+	const rows = await ctx.db.select(historyColumns).from(auditEvents).where(where).orderBy(desc(auditEvents.seq)).limit(limit);
+	return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
+}
 
 export const auditRouter = createTRPCRouter({
 	/**
@@ -13,24 +120,7 @@ export const auditRouter = createTRPCRouter({
 	list: handlerProcedure
 		.input(z.object({ companyId: uuid.optional(), limit: z.number().int().min(1).max(500).default(100) }))
 		.query(async ({ ctx, input }) => {
-			let scope: SQL | undefined;
-			if (input.companyId) {
-				await requireRole(ctx, input.companyId);
-				scope = eq(auditEvents.companyId, input.companyId);
-			} else if (ctx.user.isAdmin) {
-				// The organisation's own events, and what partner offices' handlers did in its companies.
-				scope = or(
-					eq(auditEvents.orgId, ctx.user.orgId),
-					inArray(auditEvents.companyId, ctx.db.select({ id: companies.id }).from(companies).where(eq(companies.orgId, ctx.user.orgId)))
-				);
-			} else {
-				const mine = await ctx.db
-					.select({ companyId: companyRoles.companyId })
-					.from(companyRoles)
-					.where(and(eq(companyRoles.userId, ctx.user.id), isNull(companyRoles.revokedAt)));
-				const ids = mine.map((m) => m.companyId);
-				scope = ids.length ? or(inArray(auditEvents.companyId, ids), eq(auditEvents.actorId, ctx.user.id)) : eq(auditEvents.actorId, ctx.user.id);
-			}
+			const scope = await scopeOf(ctx, input.companyId);
 			const rows = await ctx.db
 				.select({
 					seq: auditEvents.seq,
@@ -51,6 +141,61 @@ export const auditRouter = createTRPCRouter({
 				.limit(input.limit);
 			return rows.map((r) => ({ ...r, at: r.at.toISOString() }));
 		}),
+
+	/**
+	 * The handling history with filters, a page at a time (newest first). `next` is the cursor
+	 * for the following page, null at the end. Any role in the company may read it.
+	 */
+	search: handlerProcedure.input(searchInput).query(async ({ ctx, input }) => {
+		const scope = await scopeOf(ctx, input.companyId);
+		const rows = await historyRows(ctx, scope, input, input.before, input.limit + 1);
+		const more = rows.length > input.limit;
+		const page = more ? rows.slice(0, input.limit) : rows;
+		return { rows: page, next: more ? page.at(-1)!.seq : null };
+	}),
+
+	/**
+	 * The rows of a history report (PDF, CSV, .xlsx made in the browser): a company's 責任者, or an
+	 * administrator for the whole organisation. The download is recorded, with its filter, before
+	 * any row is handed out; at most HISTORY_REPORT_MAX rows, newest first (`truncated` says so).
+	 */
+	report: handlerProcedure.input(filterInput).mutation(async ({ ctx, input }) => {
+		if (!input.companyId && !ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
+		const scope = await scopeOf(ctx, input.companyId, ['responsible']);
+		const now = ctx.services.now();
+		const { seq } = await appendAudit(
+			ctx.db,
+			handlerEvent(ctx, {
+				companyId: input.companyId ?? null,
+				action: 'history_export',
+				targetType: input.companyId ? 'company' : 'organisation',
+				targetId: input.companyId ?? ctx.user.orgId,
+				// Only ids, instants and codes: the filter, so the report can be told apart later.
+				detail: {
+					from: input.from ?? null,
+					to: input.to ?? null,
+					actorId: input.actorId ?? null,
+					action: input.action ?? null,
+					group: input.group ?? null,
+					employeeId: input.employeeId ?? null
+				}
+			}),
+			now
+		);
+		const rows = await historyRows(ctx, scope, input, undefined, HISTORY_REPORT_MAX + 1);
+		const truncated = rows.length > HISTORY_REPORT_MAX;
+		return { rows: truncated ? rows.slice(0, HISTORY_REPORT_MAX) : rows, truncated, recordedSeq: seq, generatedAt: now.toISOString() };
+	}),
+
+	/**
+	 * Whether the (global) hash chain verifies, for a company's 責任者: only the verdict, its event
+	 * count and the first broken seq, never another organisation's events.
+	 */
+	chain: handlerProcedure.input(z.object({ companyId: uuid }).strict()).query(async ({ ctx, input }) => {
+		await requireRole(ctx, input.companyId, ['responsible']);
+		const verdict = await verifyAuditChain(ctx.db);
+		return { ok: verdict.ok, count: verdict.count, firstBrokenSeq: verdict.firstBrokenSeq };
+	}),
 
 	/** Re-checks the whole hash chain (administrators). */
 	verify: handlerProcedure.query(async ({ ctx }) => {
