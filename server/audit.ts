@@ -50,12 +50,18 @@ export type AuditAction =
 	| 'submit'
 	| 'decline'
 	| 'enter_on_behalf'
+	/** A 責任者 disposed of people's data (issue 6 item 3); detail holds counts and the batch id only. */
+	| 'dispose'
+	| 'export_format_save'
+	| 'export_format_remove'
 	| 'accept'
 	| 'return'
 	| 'reveal'
 	| 'reveal_image'
 	| 'verify'
-	| 'export';
+	| 'export'
+	/** A 責任者 downloaded the handling history report (issue 6 item 4); detail holds the filter. */
+	| 'history_export';
 
 export interface AuditInput {
 	orgId?: string | null;

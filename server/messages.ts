@@ -206,6 +206,14 @@ const messages = {
 		ja: 'この書類の画像は、承認後の保存期間が過ぎたため削除されています（データ最小化）。',
 		en: 'The document photos were deleted after their retention period following acceptance (data minimisation).'
 	},
+	export_formats_full: {
+		ja: '保存できる出力形式は1社につき{max}件までです。使わない形式を削除してください。',
+		en: 'A company can keep up to {max} download formats. Delete one you no longer use.'
+	},
+	export_columns_duplicate: {
+		ja: '同じ列が2回選ばれています。',
+		en: 'The same column is chosen twice.'
+	},
 	decision_photos_minimised: {
 		ja: '書類の画像が削除済みのため、確認結果は変更できません（確認できる画像がありません）。',
 		en: 'The document photos were deleted, so the decision can no longer change (there is nothing left to check).'
@@ -225,6 +233,34 @@ const messages = {
 	return_reason_contains_number: {
 		ja: '差し戻しの理由にマイナンバーのような数字を含めないでください。',
 		en: 'Do not put a number that looks like a My Number into the reason for returning.'
+	},
+	disposal_responsible_self: {
+		ja: '廃棄は事務取扱責任者ご本人が行い、責任者としてご自身を記録します。',
+		en: 'A 責任者 disposes of data personally and is recorded as the 責任者.'
+	},
+	disposal_note_required: {
+		ja: '廃棄の理由が「その他」のときは、備考に理由を入力してください。',
+		en: 'When the reason for disposal is "other", enter it in the note.'
+	},
+	disposal_note_contains_number: {
+		ja: '備考にマイナンバーのような数字を含めないでください。',
+		en: 'Do not put a number that looks like a My Number into the note.'
+	},
+	disposal_already_disposed: {
+		ja: '既に廃棄済みの人が含まれています（{codes}、{count}人）。その人を外してもう一度お試しください。',
+		en: 'Some people were already disposed of ({codes}; {count} in all). Leave them out and try again.'
+	},
+	employee_disposed: {
+		ja: 'この人のデータは廃棄済みです。',
+		en: "This person's data has been disposed of."
+	},
+	history_period_invalid: {
+		ja: '期間の終わりは始まりより後の日付にしてください。',
+		en: 'The end of the period must be after its start.'
+	},
+	history_filter_conflict: {
+		ja: '操作は一つ、または操作の種類を一つだけ選んでください。',
+		en: 'Choose either one operation or one kind of operation, not both.'
 	},
 	origin_rejected: {
 		ja: '別のサイトからの要求は受け付けられません。',

@@ -1,8 +1,10 @@
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
 import { companyRouter } from './routers/company';
+import { disposalRouter } from './routers/disposal';
 import { employeeRouter } from './routers/employee';
 import { employeePasskeyRouter } from './routers/employee-passkey';
+import { exportFormatRouter } from './routers/exports';
 import { joinRouter } from './routers/join';
 import { keysRouter } from './routers/keys';
 import { orgRouter } from './routers/org';
@@ -25,6 +27,8 @@ export const appRouter = createTRPCRouter({
 	employeePasskey: employeePasskeyRouter,
 	join: joinRouter,
 	submission: submissionRouter,
+	disposal: disposalRouter,
+	exportFormat: exportFormatRouter,
 	audit: auditRouter,
 	users: usersRouter
 });

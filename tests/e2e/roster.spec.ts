@@ -12,6 +12,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../server/db';
+import { openWithPassphrase } from '../../src/lib/crypto/index';
 import { dumpAllTables } from '../support/databases';
 import { EMPLOYEE_PASSWORD, setUpHandler } from '../support/journey';
 import { FIXTURE_BACK, FIXTURE_FRONT, joinFromLetter, submitAsEmployee } from '../support/phone';
@@ -186,6 +187,21 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		await expect(page.getByText('S-003 を確認済みにしました。')).toBeVisible();
 		await page.getByRole('link', { name: '← 会社のページへ' }).click();
 		await expect(page.getByTestId('board-accepted')).toHaveText('2');
+
+		// Step 3 (利用・提供): a CSV for payroll in Shift_JIS, made here from the checked records after
+		// the reason is recorded; then the same sealed with a passphrase as an age file.
+		await page.getByRole('button', { name: '理由を記録してダウンロード' }).click();
+		await expect(page.getByText('理由は2〜200文字で入力してください。')).toBeVisible();
+		await page.getByLabel('出力の理由（利用目的）').fill('源泉徴収票作成事務');
+		const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+		const csv = iconv.decode(readFileSync(await csvDownload.path()), 'cp932');
+		expect(csv).toBe('社員番号,氏名,フリガナ,生年月日,個人番号\r\nS-001,取込　一郎,トリコミ　イチロウ,1990-04-01,123456789018\r\nS-003,髙橋　三郎,タカハシ　サブロウ,1985-01-01,123456789018\r\n');
+		await expect(page.getByText('2 人分をダウンロードしました。')).toBeVisible();
+		await page.getByLabel('パスフレーズで暗号化（任意）').fill('export passphrase 2026');
+		const [ageDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+		expect(ageDownload.suggestedFilename()).toMatch(/\.csv\.age$/);
+		const opened = await openWithPassphrase(readFileSync(await ageDownload.path()), 'export passphrase 2026');
+		expect(iconv.decode(Buffer.from(opened), 'cp932')).toBe(csv);
 	} finally {
 		await server.stop();
 	}

@@ -94,15 +94,25 @@ export const MATRIX: Record<string, string> = {
 	'submission.enterOnBehalf':'✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.image':        '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'submission.exportVerified':'✗   ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'exportFormat.list':       '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'exportFormat.save':       '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'exportFormat.remove':     '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	'audit.list':              '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'audit.search':            '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
+	'disposal.list':           '✗    ✗    ✗    ✓    ✓    ✗    ✗    ✗',
 	// Company A, its 責任者 only.
 	'company.confirmRecoveryKit':'✗  ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.setPurposes':     '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.updateDetails':   '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.setImageRetention':'✗   ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.candidates':      '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
+	// The history report (recorded) and the chain verdict: A's 責任者 (administrators also by audit.verify).
+	'audit.report':            '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
+	'audit.chain':             '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.grant':           '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
-	'company.revoke':          '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗'
+	'company.revoke':          '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
+	// Disposal: A's 責任者 only, who must name themselves as the 責任者 (a 担当者 cannot, even with approval).
+	'disposal.dispose':        '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗'
 };
 
 /** A row's cells, in ACTORS order. */

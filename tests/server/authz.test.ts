@@ -25,6 +25,7 @@ import { SoftAuthenticator } from '../support/authenticator';
 import type { TestClient } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
 import { addEmployee, addHandler, candidateOf, createCompany, join, joinAndSubmit, registerOffice, setUpHandler, type HandlerSide, type OtherHandler } from '../support/journey';
+import { DEFAULT_FORMAT } from '../../src/lib/exports/index';
 import { ACTORS, cells, MATRIX, renderMatrix, type Actor, type Cell } from './authz-matrix';
 
 /** Procedures anyone may call (sign-in, set-up, joining). */
@@ -214,7 +215,16 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			'company.setImageRetention': { companyId: A, days: null },
 			'submission.setStatus': { submissionId: employeeA.submissionId, status: 'accepted' },
 			'submission.exportVerified': { companyId: A, reason: '権限の確認' },
+			'exportFormat.list': { companyId: A },
+			'exportFormat.save': { companyId: A, name: '権限の確認', definition: DEFAULT_FORMAT },
+			'exportFormat.remove': { companyId: A, id: crypto.randomUUID() },
 			'audit.list': { companyId: A },
+			'audit.search': { companyId: A },
+			'audit.report': { companyId: A },
+			'audit.chain': { companyId: A },
+			'disposal.list': { companyId: A },
+			// Names the 担当者 as 責任者: past the role check the 責任者 of A gets 400, and nobody is disposed of.
+			'disposal.dispose': { companyId: A, employeeIds: [invitedA.employeeId], basis: 'retention_expired', responsibleId: staffA!.userId },
 			'company.confirmRecoveryKit': { companyId: A, epoch: 1 },
 			'company.candidates': { companyId: A },
 			'company.grant': {

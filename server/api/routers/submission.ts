@@ -1,14 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { octetInputParser } from '@trpc/server/http';
-import { and, asc, desc, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
-import type { Db } from '../../db/index';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, ne, notExists, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { Db, Tx } from '../../db/index';
 import { z } from 'zod';
 import { dataKeyEpochOf, isAgeFile } from '../../../src/lib/crypto/index';
 import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { isPurpose } from '../../../src/lib/purposes/index';
 import { appendAudit, appendAuditInTx, handlerEvent, type AuditInput } from '../../audit';
 import { companies, employees, handlerKeys, invitations, submissionImages, submissions, users } from '../../db/schema';
-import { b64, toB64, toBytes, uuid } from '../inputs';
+import { b64, plainText, toB64, toBytes, uuid } from '../inputs';
+import { EXPORT_COLUMNS } from '../../../src/lib/exports/index';
 import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole, type Context } from '../trpc';
 
 /** How many document photos one submission may carry (the employee's and their dependents'). */
@@ -135,6 +137,19 @@ interface UploadSubject {
 }
 
 /**
+ * Holds the person's row (shared) for the transaction and refuses one already disposed of: a
+ * disposal, which updates that row, then either waits for this upload or this upload sees it.
+ */
+async function lockLivePerson(tx: Tx, employeeId: string): Promise<void> {
+	const [live] = await tx
+		.select({ id: employees.id })
+		.from(employees)
+		.where(and(eq(employees.id, employeeId), isNull(employees.disposedAt)))
+		.for('share');
+	if (!live) fail('CONFLICT', 'employee_disposed');
+}
+
+/**
  * Stores one sealed item (a photo, or the record that completes the submission); shared by the
  * employee's upload and the handler's entry on behalf. Idempotent per (submission, item).
  */
@@ -153,6 +168,7 @@ async function storeItem(ctx: Context, subject: UploadSubject, meta: z.infer<typ
 
 	if (meta.kind === 'image') {
 		const receivedAt = await ctx.db.transaction(async (tx) => {
+			await lockLivePerson(tx, subject.employeeId);
 			const [done] = await tx.select({ employeeId: submissions.employeeId, imageHashes: submissions.imageHashes }).from(submissions).where(eq(submissions.id, meta.submissionId));
 			// A resend after the record landed: fine if it is the same photo, else a clash.
 			if (done) {
@@ -182,6 +198,7 @@ async function storeItem(ctx: Context, subject: UploadSubject, meta: z.infer<typ
 	}
 
 	const receivedAt = await ctx.db.transaction(async (tx) => {
+		await lockLivePerson(tx, subject.employeeId);
 		const [existing] = await tx.select({ employeeId: submissions.employeeId, ciphertext: submissions.ciphertext, createdAt: submissions.createdAt }).from(submissions).where(eq(submissions.id, meta.submissionId));
 		if (existing) {
 			if (existing.employeeId === subject.employeeId && sameBytes(existing.ciphertext, bytes)) return existing.createdAt;
@@ -287,9 +304,10 @@ export const submissionRouter = createTRPCRouter({
 		// A refusal (「提供しない」) is the employee's own word: a handler cannot file one for them.
 		if (meta.kind === 'decline') fail('BAD_REQUEST', 'upload_meta_invalid');
 		const bytes = await readAll(input, ctx.services.config.uploadLimitBytes);
-		const [employee] = await ctx.db.select({ companyId: employees.companyId }).from(employees).where(eq(employees.id, target.employeeId));
+		const [employee] = await ctx.db.select({ companyId: employees.companyId, disposedAt: employees.disposedAt }).from(employees).where(eq(employees.id, target.employeeId));
 		if (!employee) fail('NOT_FOUND', 'not_found');
 		await requireRole(ctx, employee.companyId);
+		if (employee.disposedAt) fail('CONFLICT', 'employee_disposed');
 		return storeItem(ctx, {
 			employeeId: target.employeeId,
 			companyId: employee.companyId,
@@ -552,33 +570,76 @@ export const submissionRouter = createTRPCRouter({
 	 * Every verified record of a company, for bulk export: the reason is recorded first, and the
 	 * browser opens them with the data keys (no public-key operation per record).
 	 */
-	exportVerified: handlerProcedure.input(z.object({ companyId: uuid, reason })).mutation(async ({ ctx, input }) => {
-		await requireRole(ctx, input.companyId);
-		const rows = await ctx.db
-			.select({ submissionId: submissions.id, employeeId: submissions.employeeId, epoch: submissions.epoch, sealed: submissions.verifiedRecord })
-			.from(submissions)
-			.where(and(eq(submissions.companyId, input.companyId), isNotNull(submissions.verifiedRecord)))
-			.orderBy(asc(submissions.createdAt));
-		const [company] = await ctx.db.select({ orgId: companies.orgId }).from(companies).where(eq(companies.id, input.companyId));
-		await appendAudit(
-			ctx.db,
-			{
-				orgId: company!.orgId,
-				companyId: input.companyId,
-				actorType: 'handler',
-				actorId: ctx.user.id,
-				actorLabel: ctx.user.loginId,
-				action: 'export',
-				targetType: 'company',
-				targetId: input.companyId,
-				reason: input.reason,
-				result: 'ok',
-				ip: ctx.req.ip,
-				userAgent: ctx.req.userAgent,
-				detail: { records: rows.length }
-			},
-			ctx.services.now()
-		);
-		return rows.map((r) => ({ submissionId: r.submissionId, employeeId: r.employeeId, epoch: r.epoch, sealed: toB64(r.sealed!) }));
-	})
+	exportVerified: handlerProcedure
+		.input(
+			z.object({
+				companyId: uuid,
+				reason,
+				/**
+				 * `current`: each person's current submission, if it is an accepted record (a CSV
+				 * download); `all`: every verified record (the default, e.g. for a full backup).
+				 */
+				scope: z.enum(['all', 'current']).default('all'),
+				/** Only these people (a download of a selection). */
+				employeeIds: z.array(uuid).min(1).max(20_000).optional(),
+				/** What the download will hold, for the record (never the values). */
+				columns: z.array(z.enum(EXPORT_COLUMNS)).max(EXPORT_COLUMNS.length).optional(),
+				format: plainText(50).optional()
+			})
+		)
+		.mutation(async ({ ctx, input }) => {
+			await requireRole(ctx, input.companyId);
+			const later = alias(submissions, 'later');
+			const rows = await ctx.db
+				.select({ submissionId: submissions.id, employeeId: submissions.employeeId, epoch: submissions.epoch, sealed: submissions.verifiedRecord })
+				.from(submissions)
+				.where(
+					and(
+						eq(submissions.companyId, input.companyId),
+						isNotNull(submissions.verifiedRecord),
+						input.employeeIds ? inArray(submissions.employeeId, input.employeeIds) : undefined,
+						// The current submission: accepted, and nothing newer (a refusal, say) that a correction has not replaced.
+						input.scope === 'current'
+							? and(
+									eq(submissions.status, 'accepted'),
+									notExists(
+										ctx.db
+											.select({ one: sql`1` })
+											.from(later)
+											.where(and(eq(later.employeeId, submissions.employeeId), ne(later.status, 'superseded'), gt(later.createdAt, submissions.createdAt)))
+									)
+								)
+							: undefined
+					)
+				)
+				.orderBy(asc(submissions.createdAt));
+			const [company] = await ctx.db.select({ orgId: companies.orgId }).from(companies).where(eq(companies.id, input.companyId));
+			await appendAudit(
+				ctx.db,
+				{
+					orgId: company!.orgId,
+					companyId: input.companyId,
+					actorType: 'handler',
+					actorId: ctx.user.id,
+					actorLabel: ctx.user.loginId,
+					action: 'export',
+					targetType: 'company',
+					targetId: input.companyId,
+					reason: input.reason,
+					result: 'ok',
+					ip: ctx.req.ip,
+					userAgent: ctx.req.userAgent,
+					detail: {
+						records: rows.length,
+						scope: input.scope,
+						// Which people and which columns, never the values (issue 6 item 2).
+						people: [...new Set(rows.map((r) => r.employeeId))].join(','),
+						...(input.columns ? { columns: input.columns.join(',') } : {}),
+						...(input.format ? { format: input.format } : {})
+					}
+				},
+				ctx.services.now()
+			);
+			return rows.map((r) => ({ submissionId: r.submissionId, employeeId: r.employeeId, epoch: r.epoch, sealed: toB64(r.sealed!) }));
+		})
 });

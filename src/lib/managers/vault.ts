@@ -52,6 +52,7 @@ import {
 import { recordEpoch, seenEpoch } from './epochs';
 import { createOnBehalfUploader } from '$lib/outbox/client';
 import { expectedSigner } from './signer';
+import type { ExportColumn } from '$lib/exports';
 import type { UploadMeta } from '$lib/outbox/types';
 import { keyring, type CompanyKeyring, type EpochKeys, type HandlerKeyInfo, type HandlerKeys, type VerifiedMember } from './keyring.svelte';
 
@@ -550,8 +551,12 @@ export function makeDeviceRegistration(p: { secret: string; companyId: string; e
  * operation each). The reason is recorded by the server before it hands them out.
  * @returns records by submission; a record that does not open is reported, not skipped silently.
  */
-export async function exportVerifiedRecords(company: CompanyKeyring, reason: string) {
-	const rows = await api.submission.exportVerified.mutate({ companyId: company.companyId, reason });
+export async function exportVerifiedRecords(
+	company: CompanyKeyring,
+	reason: string,
+	opts: { scope?: 'all' | 'current'; employeeIds?: string[]; columns?: ExportColumn[]; format?: string } = {}
+) {
+	const rows = await api.submission.exportVerified.mutate({ companyId: company.companyId, reason, ...opts });
 	const records: { submissionId: string; employeeId: string; record: Record<string, unknown> }[] = [];
 	const failed: string[] = [];
 	for (const row of rows) {
