@@ -89,7 +89,7 @@ for (const backend of backends) {
 
 			// 4. An employee with a sealed name, and an invitation.
 			await handler.getByLabel('従業員コード').fill('E-0001');
-			await handler.getByLabel('氏名').fill(EMPLOYEE_NAME);
+			await handler.getByLabel('氏名', { exact: true }).fill(EMPLOYEE_NAME);
 			await handler.getByRole('button', { name: '従業員を追加' }).click();
 			await expect(handler.getByRole('row', { name: /E-0001/ })).toContainText(EMPLOYEE_NAME);
 			await handler.getByRole('row', { name: /E-0001/ }).getByRole('button', { name: '招待を発行' }).click();
