@@ -202,6 +202,31 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		expect(ageDownload.suggestedFilename()).toMatch(/\.csv\.age$/);
 		const opened = await openWithPassphrase(readFileSync(await ageDownload.path()), 'export passphrase 2026');
 		expect(iconv.decode(Buffer.from(opened), 'cp932')).toBe(csv);
+
+		// Step 4 (廃棄・証明): S-003 has no leaving date, so it is not due; the 責任者 shows everyone,
+		// picks it, confirms by typing, and gets the certificate. The board counts it as 廃棄済.
+		const disposal = page.getByTestId('disposal');
+		await disposal.getByLabel('期限前・退職日のない人も表示する').check();
+		await disposal.getByLabel('選択 S-003').check();
+		await expect(disposal.getByText(/保存期間が終わっていない人、または退職日のない人が1人/)).toBeVisible();
+		await disposal.getByLabel('廃棄の理由').selectOption({ label: '本人の求め' });
+		await disposal.getByLabel(/確認のため/).fill('廃棄');
+		await disposal.getByRole('button', { name: '1人のデータを廃棄する' }).click();
+		await expect(disposal.getByText('1人のデータを廃棄しました。')).toBeVisible({ timeout: 30_000 });
+		await expect(page.getByTestId('board-disposed')).toHaveText('1');
+		const [certificate] = await Promise.all([page.waitForEvent('download'), disposal.getByRole('button', { name: '廃棄証明書（PDF）' }).first().click()]);
+		const certificateFile = join(dir, 'certificate.pdf');
+		await certificate.saveAs(certificateFile);
+		const certificateText = execFileSync('pdftotext', ['-layout', certificateFile, '-'], { encoding: 'utf8' });
+		expect(certificateText).toContain('廃棄証明書');
+		expect(certificateText).toContain('S-003');
+		expect(certificateText.replace(/\s+/g, '')).not.toContain('123456789018');
+
+		// The handling history shows all of it, and its chain verifies.
+		await page.getByRole('link', { name: '取扱い履歴' }).click();
+		await expect(page.getByTestId('history-chain')).toContainText('改ざんなし', { timeout: 30_000 });
+		for (const action of ['番号の閲覧', '番号の出力', '確認済み（受理）', '廃棄']) await expect(page.getByRole('cell', { name: action, exact: true }).first()).toBeVisible();
+		await page.screenshot({ path: test.info().outputPath('history.png'), fullPage: true });
 	} finally {
 		await server.stop();
 	}
