@@ -40,7 +40,7 @@ for (const backend of backends) {
 		let deviceSecret = '';
 		try {
 			expect(server.setupUrl).toBeTruthy();
-			const desk = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+			const desk = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
 			const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
 			const handler = await desk.newPage();
 			const employee = await phone.newPage();
@@ -156,6 +156,12 @@ for (const backend of backends) {
 			await handler.getByLabel('差し戻しの理由（従業員に表示されます）').fill('裏面の写真が暗いので撮り直してください');
 			await handler.getByRole('button', { name: '理由を付けて差し戻す' }).click();
 			await expect(handler.getByText('差し戻しました。')).toBeVisible();
+			// Copying puts the number on the clipboard; hiding the number empties it again (else after 30 s).
+			await handler.getByRole('button', { name: 'コピー', exact: true }).click();
+			await expect(handler.getByText('コピーしました（30秒後にクリップボードから消去します）')).toBeVisible();
+			expect(await handler.evaluate(() => navigator.clipboard.readText())).toBe(NUMBER);
+			await handler.getByRole('button', { name: '隠す' }).click();
+			await expect.poll(() => handler.evaluate(() => navigator.clipboard.readText())).toBe('');
 			await employee.reload();
 			await expect(employee.getByTestId('submission-status')).toContainText('差し戻しの理由: 裏面の写真が暗いので撮り直してください');
 			// After a reload the signing key (memory only) is gone: the employee's own password opens it again.
