@@ -132,13 +132,14 @@ export type CompanyDetail = RouterOutputs['company']['get'];
 export type CompanyKeysResponse = RouterOutputs['employee']['companyKeys'];
 
 /**
- * The company's keys for the unlocked handler: those already opened in this tab, or opened now.
+ * The company's keys for the unlocked handler: those already opened in this tab, or opened now
+ * (`fresh`: always opened now, against the manifests and members just fetched).
  * @returns null when nobody is unlocked, or when the keys were locked (or another user unlocked)
  *   while they were being opened, so a late result never outlives a lock.
  * @throws PinRequired, IntegrityError as `openCompanyKeys`.
  */
-export async function companyKeysFor(company: CompanyDetail): Promise<CompanyKeyring | null> {
-	const cached = keyring.company(company.id);
+export async function companyKeysFor(company: CompanyDetail, opts: { fresh?: boolean } = {}): Promise<CompanyKeyring | null> {
+	const cached = opts.fresh ? undefined : keyring.company(company.id);
 	if (cached) return cached;
 	const handler = keyring.handler;
 	const info = keyring.info;
