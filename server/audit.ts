@@ -5,10 +5,10 @@
  * survives jsonb's key reordering. Appends are serialised by a transaction-scoped advisory
  * lock; `unique(prev_hash)` is the backstop against a forked chain.
  */
-import { asc, desc, gt, sql } from 'drizzle-orm';
-import { canonicalJson, sha256Hex } from '../src/lib/crypto/index';
+import { asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { canonicalJson, sha256Hex, verifyCheckpoint } from '../src/lib/crypto/index';
 import type { Db } from './db';
-import { auditEvents } from './db/schema';
+import { auditCheckpoints, auditEvents, handlerKeys, users } from './db/schema';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const AUDIT_LOCK_KEY = 0x6d6e7602; // 'mnv' 2
@@ -61,7 +61,9 @@ export type AuditAction =
 	| 'verify'
 	| 'export'
 	/** A 責任者 downloaded the handling history report (issue 6 item 4); detail holds the filter. */
-	| 'history_export';
+	| 'history_export'
+	/** A handler's browser found the chain no longer extends the checkpoint it signed last. */
+	| 'audit_alarm';
 
 export interface AuditInput {
 	orgId?: string | null;
@@ -172,20 +174,64 @@ export async function appendAudit(db: Db, event: AuditInput, at: Date): Promise<
 	return db.transaction((tx) => appendAuditInTx(tx, event, at));
 }
 
+/** What the verifier found out about one signed checkpoint that does not fit the chain. */
+export interface BrokenCheckpoint {
+	id: string;
+	seq: number;
+	userId: string;
+	orgId: string;
+	signedAt: string;
+	/** `head`: the chain's hash at `seq` differs; `missing`: the chain is shorter than `seq`; `signature`: not the signer's signature. */
+	problem: 'head' | 'missing' | 'signature';
+}
+
+export interface CheckpointVerdict {
+	count: number;
+	/** The newest checkpoint that verified, if any. */
+	latest: { seq: number; userId: string; orgId: string; signedAt: string } | null;
+	/** The broken checkpoint with the lowest `seq` (where the rewritten part can be no later than). */
+	firstBroken: BrokenCheckpoint | null;
+}
+
 export interface ChainVerdict {
+	/** The hash chain links and every signed checkpoint fits it. */
 	ok: boolean;
 	count: number;
 	head: string;
 	/** The first event whose link or hash does not verify. */
 	firstBrokenSeq: number | null;
+	checkpoints: CheckpointVerdict;
 }
 
-/** Re-computes the whole chain in pages and names the first broken link. */
-export async function verifyAuditChain(db: Db, pageSize = 1000): Promise<ChainVerdict> {
+/**
+ * Re-computes the whole chain in pages and names the first broken link, then checks every signed
+ * checkpoint against it: the chain's hash at the checkpoint's `seq` must be the signed head, and
+ * the signature the signer's. A table rewritten with freshly computed hashes passes the first
+ * test and fails the second.
+ */
+export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<ChainVerdict> {
+	const checkpoints = await db
+		.select({
+			id: auditCheckpoints.id,
+			seq: auditCheckpoints.seq,
+			head: auditCheckpoints.head,
+			userId: auditCheckpoints.userId,
+			orgId: users.orgId,
+			signedAt: auditCheckpoints.signedAt,
+			signature: auditCheckpoints.signature,
+			signingPublicKey: handlerKeys.signingPublicKey
+		})
+		.from(auditCheckpoints)
+		.innerJoin(users, eq(users.id, auditCheckpoints.userId))
+		.leftJoin(handlerKeys, eq(handlerKeys.userId, auditCheckpoints.userId))
+		.orderBy(asc(auditCheckpoints.seq));
+	const hashAt = new Map<number, string>(checkpoints.map((c) => [c.seq, '']));
+
 	let prev = GENESIS_HASH;
 	let expectedSeq = 1;
 	let count = 0;
-	for (;;) {
+	let firstBrokenSeq: number | null = null;
+	walk: for (;;) {
 		const page = await db
 			.select()
 			.from(auditEvents)
@@ -195,12 +241,53 @@ export async function verifyAuditChain(db: Db, pageSize = 1000): Promise<ChainVe
 		for (const row of page) {
 			const { hash, ...rest } = row;
 			if (row.seq !== expectedSeq || row.prevHash !== prev || eventHash(rest) !== hash) {
-				return { ok: false, count, head: prev, firstBrokenSeq: expectedSeq };
+				firstBrokenSeq = expectedSeq;
+				break walk;
 			}
+			if (hashAt.has(row.seq)) hashAt.set(row.seq, hash);
 			prev = hash;
 			expectedSeq++;
 			count++;
 		}
-		if (page.length < pageSize) return { ok: true, count, head: prev, firstBrokenSeq: null };
+		if (page.length < pageSize) break;
 	}
+
+	let firstBroken: BrokenCheckpoint | null = null;
+	let latest: CheckpointVerdict['latest'] = null;
+	for (const c of checkpoints) {
+		const signedAt = c.signedAt.toISOString();
+		// Past a broken link the chain's own hashes mean nothing: only checkpoints before it are judged.
+		if (firstBrokenSeq !== null && c.seq >= firstBrokenSeq) break;
+		const problem: BrokenCheckpoint['problem'] | null =
+			c.seq > count
+				? 'missing'
+				: hashAt.get(c.seq) !== c.head
+					? 'head'
+					: !c.signingPublicKey || !verifyCheckpoint(c.signingPublicKey, { seq: c.seq, head: c.head, userId: c.userId, signedAt }, c.signature)
+						? 'signature'
+						: null;
+		if (problem) {
+			firstBroken = { id: c.id, seq: c.seq, userId: c.userId, orgId: c.orgId, signedAt, problem };
+			break;
+		}
+		latest = { seq: c.seq, userId: c.userId, orgId: c.orgId, signedAt };
+	}
+	return {
+		ok: firstBrokenSeq === null && firstBroken === null,
+		count,
+		head: prev,
+		firstBrokenSeq,
+		checkpoints: { count: checkpoints.length, latest, firstBroken }
+	};
+}
+
+/** The chain's length and newest hash, and the hash at `seq` when asked (null past the end). */
+export async function chainHead(db: Db, seq?: number): Promise<{ seq: number; head: string; hashAt: string | null }> {
+	const [last] = await db.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
+	let hashAt: string | null = null;
+	if (seq !== undefined) {
+		const [row] = await db.select({ hash: auditEvents.hash }).from(auditEvents).where(eq(auditEvents.seq, seq));
+		hashAt = row?.hash ?? null;
+	}
+	return { seq: last?.seq ?? 0, head: last?.hash ?? GENESIS_HASH, hashAt };
 }

@@ -262,6 +262,18 @@ const messages = {
 		ja: '操作は一つ、または操作の種類を一つだけ選んでください。',
 		en: 'Choose either one operation or one kind of operation, not both.'
 	},
+	checkpoint_clock: {
+		ja: 'この端末の時計がサーバーと大きくずれているため、チェックポイントに署名できません。時計を合わせてください。',
+		en: "This computer's clock is far from the server's, so the checkpoint cannot be signed. Set the clock."
+	},
+	checkpoint_head_mismatch: {
+		ja: '署名しようとした履歴の位置が、サーバーの履歴と一致しません。',
+		en: "The history position to be signed does not match the server's history."
+	},
+	checkpoint_signature_invalid: {
+		ja: 'チェックポイントの署名が、あなたの鍵の署名ではありません。',
+		en: 'The checkpoint signature is not made with your key.'
+	},
 	origin_rejected: {
 		ja: '別のサイトからの要求は受け付けられません。',
 		en: 'Requests from another site are refused.'

@@ -19,6 +19,7 @@ import {
 	uniqueIndex,
 	uuid
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 /** `bytea` that reads back as `Uint8Array` on both drivers (postgres.js yields Buffer). */
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
@@ -369,6 +370,11 @@ export const submissions = pgTable(
 		enteredBy: uuid('entered_by').references(() => users.id),
 		/** When the document photos were deleted after acceptance (data minimisation); the record stays. */
 		imagesDeletedAt: tz('images_deleted_at'),
+		/**
+		 * The last four digits of the record's number, sealed under the data key when a handler first
+		 * verified it, so lists can show 「**** **** 1234」 without releasing the record (issue 6 item 1).
+		 */
+		sealedMask: bytea('sealed_mask'),
 		createdAt: createdAt()
 	},
 	(t) => [index('submissions_employee_idx').on(t.employeeId, t.createdAt)]
@@ -490,5 +496,33 @@ export const auditEvents = pgTable(
 		prevHash: text('prev_hash').notNull().unique(),
 		hash: text('hash').notNull().unique()
 	},
-	(t) => [index('audit_events_company_idx').on(t.companyId, t.seq)]
+	(t) => [
+		index('audit_events_company_idx').on(t.companyId, t.seq),
+		// The history's filters (issue 6 item 4): organisation, user, person as target or as subject.
+		index('audit_events_org_idx').on(t.orgId, t.seq),
+		index('audit_events_actor_idx').on(t.actorId, t.seq),
+		index('audit_events_target_idx').on(t.targetId, t.seq),
+		index('audit_events_detail_employee_idx').on(sql`(${t.detail} ->> 'employeeId')`, t.seq)
+	]
+);
+
+/**
+ * Checkpoints of the audit chain (CRYPTO.md "Audit trail"): a handler's browser signed "the chain
+ * had `seq` events and its head was `head`" with that handler's Ed25519 key. Anyone who rewrites
+ * the audit table, even recomputing every hash, cannot make these signatures fit. Append-only.
+ */
+export const auditCheckpoints = pgTable(
+	'audit_checkpoints',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		seq: bigint('seq', { mode: 'number' }).notNull(),
+		head: text('head').notNull(),
+		userId: uuid('user_id').notNull().references(() => users.id),
+		/** When the browser signed it (part of the signed statement). */
+		signedAt: tz('signed_at').notNull(),
+		/** Ed25519 over canonical `{v, seq, head, userId, signedAt}`, base64url. */
+		signature: text('signature').notNull(),
+		createdAt: createdAt()
+	},
+	(t) => [index('audit_checkpoints_seq_idx').on(t.seq), index('audit_checkpoints_user_idx').on(t.userId, t.seq)]
 );

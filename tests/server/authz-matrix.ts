@@ -64,6 +64,10 @@ export const MATRIX: Record<string, string> = {
 	'passkey.registerOptions': '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
 	'passkey.registerFinish':  '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
 	'company.list':            '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
+	// Signed audit checkpoints: hashes only, and each handler signs with their own key.
+	'audit.head':              '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
+	'audit.checkpoint':        '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
+	'audit.alarm':             '✗    ✗    ✗    ✓    ✓    ✓    ✓    ✓',
 	// The 責任者 of A's own passkey: nobody else can even see it.
 	'passkey.rename':          '✗    ✗    ✗    –    ✓    –    –    –',
 	'passkey.wrap':            '✗    ✗    ✗    –    ✓    –    –    –',

@@ -222,6 +222,10 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			'audit.search': { companyId: A },
 			'audit.report': { companyId: A },
 			'audit.chain': { companyId: A },
+			'audit.head': {},
+			// A head that is not the chain's: past authorisation it is refused as a conflict, nothing stored.
+			'audit.checkpoint': { seq: 1, head: 'f'.repeat(64), signedAt: new Date().toISOString(), signature: 'A'.repeat(86) },
+			'audit.alarm': { seq: 1, expected: 'f'.repeat(64) },
 			'disposal.list': { companyId: A },
 			// Names the 担当者 as 責任者: past the role check the 責任者 of A gets 400, and nobody is disposed of.
 			'disposal.dispose': { companyId: A, employeeIds: [invitedA.employeeId], basis: 'retention_expired', responsibleId: staffA!.userId },

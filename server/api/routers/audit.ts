@@ -1,8 +1,9 @@
 import { and, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { ACTION_GROUP_NAMES, ACTION_GROUPS, HISTORY_ACTIONS, HISTORY_PAGE_MAX, HISTORY_REPORT_MAX } from '../../../src/lib/history/actions';
-import { appendAudit, handlerEvent, verifyAuditChain } from '../../audit';
-import { auditEvents, companies, companyRoles } from '../../db/schema';
+import { verifyCheckpoint } from '../../../src/lib/crypto/index';
+import { appendAudit, chainHead, handlerEvent, verifyAuditChain, type ChainVerdict } from '../../audit';
+import { auditCheckpoints, auditEvents, companies, companyRoles, handlerKeys, users } from '../../db/schema';
 import { uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole, type CompanyRole, type Context } from '../trpc';
 
@@ -188,19 +189,114 @@ export const auditRouter = createTRPCRouter({
 	}),
 
 	/**
-	 * Whether the (global) hash chain verifies, for a company's 責任者: only the verdict, its event
-	 * count and the first broken seq, never another organisation's events.
+	 * Whether the (global) hash chain and its signed checkpoints verify, for a company's 責任者: the
+	 * verdict, counts and the first broken seq, never another organisation's events; a checkpoint's
+	 * signer is named only when they belong to the caller's organisation.
 	 */
 	chain: handlerProcedure.input(z.object({ companyId: uuid }).strict()).query(async ({ ctx, input }) => {
 		await requireRole(ctx, input.companyId, ['responsible']);
-		const verdict = await verifyAuditChain(ctx.db);
-		return { ok: verdict.ok, count: verdict.count, firstBrokenSeq: verdict.firstBrokenSeq };
+		return publicVerdict(ctx, await verifyAuditChain(ctx.db));
 	}),
 
-	/** Re-checks the whole hash chain (administrators). */
+	/** Re-checks the whole hash chain and its checkpoints (administrators). */
 	verify: handlerProcedure.query(async ({ ctx }) => {
 		if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
-		const verdict = await verifyAuditChain(ctx.db);
-		return { ok: verdict.ok, count: verdict.count, firstBrokenSeq: verdict.firstBrokenSeq };
-	})
+		return publicVerdict(ctx, await verifyAuditChain(ctx.db));
+	}),
+
+	/**
+	 * The chain's length and head for a handler's browser to sign, and the hash at `since` (the
+	 * checkpoint that browser signed last), so it can tell that today's chain extends what it saw.
+	 * Hashes only: they say nothing about any event.
+	 */
+	head: handlerProcedure.input(z.object({ since: z.number().int().positive().optional() }).strict()).query(async ({ ctx, input }) => {
+		const head = await chainHead(ctx.db, input.since);
+		const [mine] = await ctx.db
+			.select({ seq: auditCheckpoints.seq })
+			.from(auditCheckpoints)
+			.where(eq(auditCheckpoints.userId, ctx.user.id))
+			.orderBy(desc(auditCheckpoints.seq))
+			.limit(1);
+		return { seq: head.seq, head: head.head, hashAtSince: head.hashAt, lastSignedSeq: mine?.seq ?? null };
+	}),
+
+	/**
+	 * Stores a checkpoint signed by the caller's browser: the head must be the chain's hash at that
+	 * seq, the signature the caller's key's, the time near now. One newer than the caller's last only.
+	 */
+	checkpoint: handlerProcedure
+		.input(
+			z
+				.object({
+					seq: z.number().int().positive(),
+					head: z.string().regex(/^[0-9a-f]{64}$/, 'hash_invalid'),
+					signedAt: z.iso.datetime(),
+					signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'signature_invalid')
+				})
+				.strict()
+		)
+		.mutation(async ({ ctx, input }) => {
+			const signedAt = new Date(input.signedAt);
+			if (Math.abs(signedAt.getTime() - ctx.services.now().getTime()) > CHECKPOINT_CLOCK_SKEW_MS) fail('BAD_REQUEST', 'checkpoint_clock');
+			const [key] = await ctx.db.select({ signingPublicKey: handlerKeys.signingPublicKey }).from(handlerKeys).where(eq(handlerKeys.userId, ctx.user.id));
+			if (!key) fail('PRECONDITION_FAILED', 'handler_key_missing');
+			const { hashAt } = await chainHead(ctx.db, input.seq);
+			if (hashAt !== input.head) fail('CONFLICT', 'checkpoint_head_mismatch');
+			const statement = { seq: input.seq, head: input.head, userId: ctx.user.id, signedAt: signedAt.toISOString() };
+			if (!verifyCheckpoint(key.signingPublicKey, statement, input.signature)) fail('BAD_REQUEST', 'checkpoint_signature_invalid');
+			const [mine] = await ctx.db
+				.select({ seq: auditCheckpoints.seq })
+				.from(auditCheckpoints)
+				.where(eq(auditCheckpoints.userId, ctx.user.id))
+				.orderBy(desc(auditCheckpoints.seq))
+				.limit(1);
+			if (mine && mine.seq >= input.seq) return { stored: false };
+			await ctx.db.insert(auditCheckpoints).values({ seq: input.seq, head: input.head, userId: ctx.user.id, signedAt, signature: input.signature });
+			return { stored: true };
+		}),
+
+	/**
+	 * A handler's browser found that the chain no longer extends the checkpoint it signed last: an
+	 * alarm in the history (a server that rewrote the chain can drop this; the browser keeps showing it).
+	 */
+	alarm: handlerProcedure
+		.input(z.object({ seq: z.number().int().positive(), expected: z.string().regex(/^[0-9a-f]{64}$/, 'hash_invalid') }).strict())
+		.mutation(async ({ ctx, input }) => {
+			const head = await chainHead(ctx.db, input.seq);
+			await appendAudit(
+				ctx.db,
+				handlerEvent(ctx, {
+					action: 'audit_alarm',
+					targetType: 'audit_chain',
+					targetId: String(input.seq),
+					result: 'error',
+					detail: { seq: input.seq, expected: input.expected, found: head.hashAt }
+				}),
+				ctx.services.now()
+			);
+			return { recorded: true };
+		})
 });
+
+/** How far a browser's clock may be from the server's when it signs a checkpoint. */
+const CHECKPOINT_CLOCK_SKEW_MS = 15 * 60 * 1000;
+
+/** The verdict as a handler may see it: other organisations' signers stay unnamed. */
+async function publicVerdict(ctx: HandlerCtx, verdict: ChainVerdict) {
+	const labelOf = async (p: { userId: string; orgId: string } | null) => {
+		if (!p || p.orgId !== ctx.user.orgId) return null;
+		const [u] = await ctx.db.select({ loginId: users.loginId }).from(users).where(eq(users.id, p.userId));
+		return u?.loginId ?? null;
+	};
+	const { latest, firstBroken } = verdict.checkpoints;
+	return {
+		ok: verdict.ok,
+		count: verdict.count,
+		firstBrokenSeq: verdict.firstBrokenSeq,
+		checkpoints: {
+			count: verdict.checkpoints.count,
+			latest: latest ? { seq: latest.seq, signedAt: latest.signedAt, signer: await labelOf(latest) } : null,
+			firstBroken: firstBroken ? { seq: firstBroken.seq, signedAt: firstBroken.signedAt, problem: firstBroken.problem, signer: await labelOf(firstBroken) } : null
+		}
+	};
+}

@@ -102,3 +102,24 @@ export function openEmployeeProfile(p: { dataKey: Uint8Array; sealed: Uint8Array
 	if (!value || typeof value !== 'object' || Array.isArray(value)) throw new CryptoError('malformed', 'profile is not an object');
 	return value as EmployeeProfile;
 }
+
+function numberMaskAad(companyId: string, employeeId: string, submissionId: string): string {
+	return `mnv:number-mask:v1:${companyId}:${employeeId}:${submissionId}`;
+}
+
+/**
+ * Seals the last four digits of a verified record's number under the data key, bound to its
+ * submission, so lists show 「**** **** 1234」 without releasing the record (issue 6 item 1).
+ * @throws CryptoError('malformed') unless `lastFour` is four ASCII digits.
+ */
+export function sealNumberMask(p: { dataKey: Uint8Array; epoch: number; companyId: string; employeeId: string; submissionId: string; lastFour: string }): Uint8Array {
+	if (!/^[0-9]{4}$/.test(p.lastFour)) throw new CryptoError('malformed', 'a mask is four digits');
+	return sealWithDataKey({ dataKey: p.dataKey, epoch: p.epoch, plaintext: utf8(p.lastFour), aad: numberMaskAad(p.companyId, p.employeeId, p.submissionId) });
+}
+
+/** Opens a sealed mask. @throws CryptoError('wrong_key' | 'malformed'), also for anything but four digits. */
+export function openNumberMask(p: { dataKey: Uint8Array; sealed: Uint8Array; companyId: string; employeeId: string; submissionId: string }): string {
+	const text = new TextDecoder('utf-8', { fatal: true }).decode(openWithDataKey({ dataKey: p.dataKey, sealed: p.sealed, aad: numberMaskAad(p.companyId, p.employeeId, p.submissionId) }));
+	if (!/^[0-9]{4}$/.test(text)) throw new CryptoError('malformed', 'a mask is four digits');
+	return text;
+}

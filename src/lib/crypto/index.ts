@@ -7,6 +7,7 @@
 export { canonicalJson, fromBase64Url, fromUtf8, sha256Hex, toBase64Url, utf8 } from './_encoding';
 export { CryptoError, type CryptoErrorCode } from './errors';
 export { fingerprint, generateSigningKeyPair, sign, verifySignature, type SigningKeyPair } from './signing';
+export { checkpointMessage, signCheckpoint, verifyCheckpoint, type CheckpointStatement } from './checkpoint';
 export { generateHandlerKeys, handlerPublicInfo, unwrapHandlerKeys, wrapHandlerKeys, type HandlerKeys } from './handler';
 export {
 	createManifest,
@@ -36,10 +37,12 @@ export {
 	dataKeyEpochOf,
 	openEmployeeName,
 	openEmployeeProfile,
+	openNumberMask,
 	openVerifiedRecord,
 	openWithDataKey,
 	sealEmployeeName,
 	sealEmployeeProfile,
+	sealNumberMask,
 	sealVerifiedRecord,
 	sealWithDataKey,
 	type EmployeeProfile

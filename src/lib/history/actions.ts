@@ -49,6 +49,7 @@ export const HISTORY_ACTIONS = [
 	'verify',
 	'export',
 	'history_export',
+	'audit_alarm',
 	'export_format_save',
 	'export_format_remove',
 	'dispose',
@@ -73,7 +74,7 @@ export const ACTION_GROUPS = {
 	review: ['submit', 'decline', 'enter_on_behalf', 'accept', 'return', 'verify'],
 	output: ['export', 'history_export', 'export_format_save', 'export_format_remove', 'employee_import', 'employee_invite', 'reminders_issue'],
 	disposal: ['dispose', 'photos_swept', 'photos_minimised'],
-	keys: ['handler_key_create', 'key_grant', 'key_pin', 'key_revoke', 'recovery_kit_confirm', 'passkey_register', 'passkey_rename', 'passkey_remove'],
+	keys: ['audit_alarm', 'handler_key_create', 'key_grant', 'key_pin', 'key_revoke', 'recovery_kit_confirm', 'passkey_register', 'passkey_rename', 'passkey_remove'],
 	settings: ['org_settings_update', 'org_details_update', 'purposes_update', 'company_details_update', 'image_retention_update', 'password_change', 'user_create']
 } as const satisfies Record<string, readonly HistoryAction[]>;
 
