@@ -323,6 +323,32 @@ describe.each(backends)('API on %s', (backend) => {
 		expect((await failure(handler.client.trpc.submission.storeVerified.mutate({ submissionId, sealed: 'AAAA' }))).data.appCode).toBe('sealed_data_invalid');
 	});
 
+	it('gives lists the sealed last four digits of a verified record, and never replaces them', async () => {
+		const { openNumberMask, fromBase64Url, sealNumberMask, sealVerifiedRecord, toBase64Url } = await import('../../src/lib/crypto/index');
+		const invitation = await addEmployee(handler, 'MASK-1');
+		const { submissionId } = await joinAndSubmit(app.url, invitation);
+		const companyId = handler.company.companyId;
+		const listed = async () => (await handler.client.trpc.employee.list.query({ companyId })).find((e) => e.id === invitation.employeeId)!.latestSubmission!;
+		// Before anyone verified it, lists have nothing to show.
+		expect((await listed()).sealedMask).toBeNull();
+		expect((await handler.client.trpc.submission.reveal.mutate({ submissionId, reason: '確認のため' })).masked).toBe(false);
+		await revealNumber(handler, submissionId);
+		expect((await handler.client.trpc.submission.reveal.mutate({ submissionId, reason: '確認のため' })).masked).toBe(true);
+		const epoch = handler.company.epochs[0]!;
+		const at = { dataKey: epoch.dataKey, companyId, employeeId: invitation.employeeId, submissionId };
+		const first = (await listed()).sealedMask!;
+		expect(openNumberMask({ ...at, sealed: fromBase64Url(first) })).toBe(SYNTHETIC_NUMBER.slice(-4));
+		// A later, different mask (a forged one) does not replace it.
+		const forged = toBase64Url(sealNumberMask({ ...at, epoch: 1, lastFour: '0000' }));
+		const copy = toBase64Url(sealVerifiedRecord({ ...at, epoch: 1, record: new Uint8Array([1]) }));
+		await handler.client.trpc.submission.storeVerified.mutate({ submissionId, sealed: copy, sealedMask: forged });
+		expect((await listed()).sealedMask).toBe(first);
+		expect((await failure(handler.client.trpc.submission.storeVerified.mutate({ submissionId, sealed: copy, sealedMask: 'AAAA' }))).data.appCode).toBe('sealed_data_invalid');
+		// The server holds ciphertext only: the digits are nowhere in the row.
+		const [row] = await app.handle.rows<{ mask: string }>(sql`select encode(sealed_mask, 'escape') as mask from submissions where id = ${submissionId}`);
+		expect(row!.mask).not.toContain(SYNTHETIC_NUMBER.slice(-4));
+	});
+
 	it('requires a reason to view, and keeps My Numbers out of the reason', async () => {
 		const invitation = await addEmployee(handler, 'RV-1');
 		const { submissionId } = await joinAndSubmit(app.url, invitation);

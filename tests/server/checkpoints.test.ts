@@ -5,15 +5,16 @@
  * recomputed hashes (so the hash chain itself verifies) or cuts it short is still named by the
  * verifier, the history screen's verdict and the command-line verifier.
  */
-import { asc, gte, sql } from 'drizzle-orm';
+import { asc, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
-import { eventHash, verifyAuditChain } from '../../server/audit';
+import { verifyAuditChain } from '../../server/audit';
 import { auditCheckpoints, auditEvents } from '../../server/db/schema';
 import { generateSigningKeyPair, signCheckpoint } from '../../src/lib/crypto/index';
 import { failure } from '../support/client';
 import { backends, scratchDb, type ScratchDb } from '../support/databases';
 import { addHandler, setUpHandler, type HandlerSide, type OtherHandler } from '../support/journey';
+import { rewriteAuditFrom } from '../support/tamper';
 
 describe.each(backends)('signed audit checkpoints on %s', (backend) => {
 	let scratch: ScratchDb;
@@ -81,19 +82,7 @@ describe.each(backends)('signed audit checkpoints on %s', (backend) => {
 		const [first] = await app.handle.db.select().from(auditCheckpoints).orderBy(asc(auditCheckpoints.seq)).limit(1);
 		const target = first!.seq - 2;
 		// What an attacker holding the database does: switch the triggers off, change an old event, re-link everything after it.
-		await app.handle.db.transaction(async (tx) => {
-			await tx.execute(sql`set local session_replication_role = replica`);
-			const rows = await tx.select().from(auditEvents).where(gte(auditEvents.seq, target)).orderBy(asc(auditEvents.seq));
-			let prev = rows[0]!.prevHash;
-			for (const row of rows) {
-				const { hash: _old, ...rest } = row;
-				const rewritten = { ...rest, prevHash: prev, ip: row.seq === target ? '203.0.113.99' : row.ip };
-				const hash = eventHash(rewritten);
-				await tx.execute(sql`update audit_events set ip = ${rewritten.ip}, prev_hash = ${'tmp-' + row.seq}, hash = ${'tmp-h-' + row.seq} where seq = ${row.seq}`);
-				await tx.execute(sql`update audit_events set prev_hash = ${prev}, hash = ${hash} where seq = ${row.seq}`);
-				prev = hash;
-			}
-		});
+		await rewriteAuditFrom(app.handle.db, target);
 		const verdict = await verifyAuditChain(app.handle.db);
 		// The hash chain alone cannot tell: every link was recomputed.
 		expect(verdict.firstBrokenSeq).toBeNull();

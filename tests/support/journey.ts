@@ -7,6 +7,7 @@ import {
 	prepareNewCompany,
 	deriveEmployeeKeys,
 	wrapDeviceKey,
+	sealNumberMask,
 	sealVerifiedRecord,
 	dataKeyEpochOf,
 	deviceRegistrationMac,
@@ -162,10 +163,13 @@ export async function revealNumber(handler: HandlerSide, submissionId: string, r
 		expected: { companyId: sealed.companyId, epoch: sealed.epoch, employeeId: sealed.employeeId, submissionId, itemKind: 'record', itemIndex: 0 },
 		devicePublicKey: sealed.device.publicKey
 	});
-	if (!sealed.verified) {
+	// As the desk does (src/lib/managers/vault.ts): the data-key copy and the sealed last four digits.
+	if (!sealed.verified || !sealed.masked) {
 		const newest = handler.company.epochs.at(-1)!;
-		const copy = sealVerifiedRecord({ dataKey: newest.dataKey, epoch: newest.epoch, companyId: sealed.companyId, employeeId: sealed.employeeId, submissionId, record: opened.payload });
-		await handler.client.trpc.submission.storeVerified.mutate({ submissionId, sealed: toBase64Url(copy) });
+		const at = { dataKey: newest.dataKey, epoch: newest.epoch, companyId: sealed.companyId, employeeId: sealed.employeeId, submissionId };
+		const copy = sealVerifiedRecord({ ...at, record: opened.payload });
+		const sealedMask = toBase64Url(sealNumberMask({ ...at, lastFour: String(decodeRecord(opened.payload).myNumber).slice(-4) }));
+		await handler.client.trpc.submission.storeVerified.mutate({ submissionId, sealed: toBase64Url(copy), sealedMask });
 	}
 	return String(decodeRecord(opened.payload).myNumber);
 }

@@ -35,7 +35,7 @@ export const employeeRouter = createTRPCRouter({
 		const invitationOf = new Map<string, 'used' | 'pending'>();
 		for (const i of invites) if (invitationOf.get(i.employeeId) !== 'used') invitationOf.set(i.employeeId, i.usedAt ? 'used' : 'pending');
 		const subs = await ctx.db
-			.select({ id: submissions.id, employeeId: submissions.employeeId, createdAt: submissions.createdAt, epoch: submissions.epoch, kind: submissions.kind, state: submissions.status })
+			.select({ id: submissions.id, employeeId: submissions.employeeId, createdAt: submissions.createdAt, epoch: submissions.epoch, kind: submissions.kind, state: submissions.status, sealedMask: submissions.sealedMask })
 			.from(submissions)
 			.where(eq(submissions.companyId, input.companyId))
 			.orderBy(desc(submissions.createdAt));
@@ -65,7 +65,15 @@ export const employeeRouter = createTRPCRouter({
 				/** When the person's data was disposed of (廃棄); null while kept. */
 				disposedAt: r.disposedAt?.toISOString() ?? null,
 				invitation,
-				latestSubmission: latest ? { id: latest.id, createdAt: latest.createdAt.toISOString(), epoch: latest.epoch } : null,
+				latestSubmission: latest
+					? {
+							id: latest.id,
+							createdAt: latest.createdAt.toISOString(),
+							epoch: latest.epoch,
+							/** The last four digits sealed under the data key once a handler verified it (issue 6 item 1); null before. */
+							sealedMask: latest.sealedMask ? toB64(latest.sealedMask) : null
+						}
+					: null,
 				/** When the first notification letter or reminder was made; null: never asked. */
 				requestedAt: requestsOf.get(r.id)?.first?.toISOString() ?? null,
 				/** When the latest letter or reminder was made. */

@@ -471,6 +471,7 @@ export const submissionRouter = createTRPCRouter({
 				ciphertext: submissions.ciphertext,
 				epoch: submissions.epoch,
 				verified: isNotNull(submissions.verifiedRecord),
+				masked: isNotNull(submissions.sealedMask),
 				kind: submissions.kind,
 				status: submissions.status,
 				statusReason: submissions.statusReason,
@@ -491,6 +492,8 @@ export const submissionRouter = createTRPCRouter({
 		if (!row) fail('NOT_FOUND', 'not_found');
 		return {
 			verified: row.verified,
+			/** Whether lists already have this record's sealed last four digits. */
+			masked: row.masked,
 			kind: row.kind,
 			status: row.status,
 			statusReason: row.statusReason,
@@ -520,10 +523,12 @@ export const submissionRouter = createTRPCRouter({
 	 * Stores the data-key copy of a record the caller's browser has just verified. Once set it is
 	 * never replaced (a later, different copy would be a tampering attempt).
 	 */
-	storeVerified: handlerProcedure.input(z.object({ submissionId: uuid, sealed: b64(16 * 1024) })).mutation(async ({ ctx, input }) => {
+	storeVerified: handlerProcedure.input(z.object({ submissionId: uuid, sealed: b64(16 * 1024), sealedMask: b64(1024).optional() })).mutation(async ({ ctx, input }) => {
 		const sealed = toBytes(input.sealed);
+		const sealedMask = input.sealedMask ? toBytes(input.sealedMask) : null;
 		try {
 			dataKeyEpochOf(sealed);
+			if (sealedMask) dataKeyEpochOf(sealedMask);
 		} catch {
 			fail('BAD_REQUEST', 'sealed_data_invalid');
 		}
@@ -541,6 +546,13 @@ export const submissionRouter = createTRPCRouter({
 				.set({ verifiedRecord: sealed, verifiedAt: now, verifiedBy: ctx.user.id })
 				.where(and(eq(submissions.id, input.submissionId), isNull(submissions.verifiedRecord)))
 				.returning({ id: submissions.id });
+			// The masked number for lists: set once, like the copy (records verified before masks existed get theirs at their next opening).
+			if (sealedMask) {
+				await tx
+					.update(submissions)
+					.set({ sealedMask })
+					.where(and(eq(submissions.id, input.submissionId), isNull(submissions.sealedMask)));
+			}
 			// Who vouched for the record is part of the handling history (seed 2-1: 確認).
 			if (stored.length) {
 				await appendAuditInTx(

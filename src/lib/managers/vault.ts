@@ -25,6 +25,8 @@ import {
 	openRootKeyGrant,
 	openVerifiedRecord,
 	sealVerifiedRecord,
+	sealNumberMask,
+	openNumberMask,
 	prepareNewCompany,
 	activeMemberIds,
 	prepareGrant,
@@ -49,6 +51,7 @@ import {
 	verifyManifestChain,
 	wrapHandlerKeys
 } from '$lib/crypto';
+import { lastFourDigits } from '$lib/mynumber';
 import { recordEpoch, seenEpoch } from './epochs';
 import { createOnBehalfUploader } from '$lib/outbox/client';
 import { expectedSigner } from './signer';
@@ -340,6 +343,19 @@ export function openEmployeeProfile(company: CompanyKeyring, employeeId: string,
 	}
 }
 
+/** The masked number of a person's current submission (「**** **** 1234」 digits only), or null if none was sealed or it cannot be opened. */
+export function openSubmissionMask(company: CompanyKeyring, employeeId: string, submission: { id: string; sealedMask: string | null } | null): string | null {
+	if (!submission?.sealedMask) return null;
+	try {
+		const sealed = fromBase64Url(submission.sealedMask);
+		const epoch = company.epochs.get(dataKeyEpochOf(sealed));
+		if (!epoch) return null;
+		return openNumberMask({ dataKey: epoch.dataKey, sealed, companyId: company.companyId, employeeId, submissionId: submission.id });
+	} catch {
+		return null;
+	}
+}
+
 // ── Submissions ──────────────────────────────────────────────────────────────────────────
 
 /** A submission opened in the handler's browser: the record, and what is needed to open its photos. */
@@ -413,12 +429,16 @@ export async function revealSubmission(
 	}
 	// The photo count comes from the signed header, not from the server.
 	if (header.siblingHashes.length !== sealed.images) throw new IntegrityError('envelope');
-	if (!sealed.verified) {
-		// Verified now: keep a copy under the newest data key for bulk export (issue 3 item 10).
+	const lastFour = !isDecline && typeof (record as { myNumber?: unknown }).myNumber === 'string' ? lastFourDigits((record as { myNumber: string }).myNumber) : null;
+	if (!sealed.verified || (!sealed.masked && lastFour)) {
+		// Verified now: keep a copy under the newest data key for bulk export (issue 3 item 10), and
+		// the last four digits for lists (issue 6 item 1). The server keeps the first of each.
 		const newest = company.epochs.get(company.latest.epoch);
 		if (newest) {
-			const copy = sealVerifiedRecord({ dataKey: newest.dataKey, epoch: newest.epoch, companyId: company.companyId, employeeId: target.employeeId, submissionId: target.submissionId, record: payload });
-			await api.submission.storeVerified.mutate({ submissionId: target.submissionId, sealed: toBase64Url(copy) }).catch(() => {
+			const at = { dataKey: newest.dataKey, epoch: newest.epoch, companyId: company.companyId, employeeId: target.employeeId, submissionId: target.submissionId };
+			const copy = sealVerifiedRecord({ ...at, record: payload });
+			const mask = lastFour ? toBase64Url(sealNumberMask({ ...at, lastFour })) : undefined;
+			await api.submission.storeVerified.mutate({ submissionId: target.submissionId, sealed: toBase64Url(copy), sealedMask: mask }).catch(() => {
 				// Best effort: the record stays readable through the public-key path.
 			});
 		}

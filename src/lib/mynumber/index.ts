@@ -106,3 +106,12 @@ export function maskIndividualNumber(n: string): string {
 	const d = normalizeNumberInput(n);
 	return `**** **** ${d.slice(-4)}`;
 }
+
+/**
+ * The last four digits of a 12-digit number (what lists may show, sealed), or null for anything
+ * that is not 12 digits after normalisation.
+ */
+export function lastFourDigits(n: string): string | null {
+	const d = normalizeNumberInput(n);
+	return /^[0-9]{12}$/.test(d) ? d.slice(-4) : null;
+}

@@ -8,6 +8,7 @@ import {
 	individualCheckDigit,
 	isValidCorporateNumber,
 	isValidIndividualNumber,
+	lastFourDigits,
 	maskIndividualNumber,
 	normalizeNumberInput,
 	parseCorporateNumber,
@@ -58,6 +59,10 @@ describe('individual numbers', () => {
 	it('formats 4-4-4 and masks all but the last four digits', () => {
 		expect(formatIndividualNumber('１２３４５６７８９０１８')).toBe('1234 5678 9018');
 		expect(maskIndividualNumber('123456789018')).toBe('**** **** 9018');
+		// Lists hold only the sealed last four digits, and mask them the same way.
+		expect(lastFourDigits('１２３４ ５６７８ ９０１８')).toBe('9018');
+		expect(lastFourDigits('12345678901')).toBeNull();
+		expect(maskIndividualNumber('9018')).toBe('**** **** 9018');
 	});
 });
 
