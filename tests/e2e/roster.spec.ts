@@ -50,6 +50,7 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		await expect(page.getByText('取り込みました（新規 2 件、更新 0 件）')).toBeVisible();
 		await expect(page.getByRole('row', { name: /S-003/ })).toContainText('髙橋　三郎');
 		await expect(page.getByRole('row', { name: /S-001/ })).toContainText('取込　一郎');
+		await expect(page.getByRole('row', { name: /S-001/ }).getByTestId('number-mask')).toHaveText('—');
 
 		// Notification letters for everyone not yet submitted: one PDF, a page each, made in this browser.
 		await page.getByRole('button', { name: '未提出の従業員をすべて選択' }).click();
@@ -187,6 +188,9 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		await expect(page.getByText('S-003 を確認済みにしました。')).toBeVisible();
 		await page.getByRole('link', { name: '← 会社のページへ' }).click();
 		await expect(page.getByTestId('board-accepted')).toHaveText('2');
+		// Lists show only the last four digits, sealed when a handler first verified the record (issue 6 item 1).
+		await expect(page.getByRole('row', { name: /S-001/ }).getByTestId('number-mask')).toHaveText('**** **** 9018');
+		await expect(page.getByRole('row', { name: /S-003/ }).getByTestId('number-mask')).toHaveText('**** **** 9018');
 
 		// Step 3 (利用・提供): a CSV for payroll in Shift_JIS, made here from the checked records after
 		// the reason is recorded; then the same sealed with a passphrase as an age file.
@@ -225,6 +229,9 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		// The handling history shows all of it, and its chain verifies.
 		await page.getByRole('link', { name: '取扱い履歴' }).click();
 		await expect(page.getByTestId('history-chain')).toContainText('改ざんなし', { timeout: 30_000 });
+		// The unlock at the start signed a checkpoint in this browser; the verifier checked it against the chain.
+		await expect(page.getByTestId('history-chain')).toContainText(/署名付きチェックポイント \d+ 件が履歴と一致しました（最新：#\d+、admin、/);
+		await expect(page.getByTestId('checkpoint-mine')).toContainText('この端末が最後に署名したチェックポイント：#');
 		for (const action of ['番号の閲覧', '番号の出力', '確認済み（受理）', '廃棄']) await expect(page.getByRole('cell', { name: action, exact: true }).first()).toBeVisible();
 		await page.screenshot({ path: test.info().outputPath('history.png'), fullPage: true });
 	} finally {
