@@ -226,6 +226,16 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		expect(certificateText).toContain('S-003');
 		expect(certificateText.replace(/\s+/g, '')).not.toContain('123456789018');
 
+		// Step 5 (安全管理措置): the 取扱規程 template names the company and its 責任者, made here as a PDF.
+		const [rules] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '特定個人情報等取扱規程をPDFでダウンロード' }).click()]);
+		const rulesFile = join(dir, 'rules.pdf');
+		await rules.saveAs(rulesFile);
+		const rulesText = execFileSync('pdftotext', [rulesFile, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+		expect(rulesText).toContain('特定個人情報等取扱規程');
+		expect(rulesText).toContain('株式会社テスト');
+		expect(rulesText).toContain('・管理者（admin・テスト社労士事務所）');
+		expect(rulesText).not.toContain('123456789018');
+
 		// The handling history shows all of it, and its chain verifies.
 		await page.getByRole('link', { name: '取扱い履歴' }).click();
 		await expect(page.getByTestId('history-chain')).toContainText('改ざんなし', { timeout: 30_000 });

@@ -211,13 +211,7 @@ export const auditRouter = createTRPCRouter({
 	 */
 	head: handlerProcedure.input(z.object({ since: z.number().int().positive().optional() }).strict()).query(async ({ ctx, input }) => {
 		const head = await chainHead(ctx.db, input.since);
-		const [mine] = await ctx.db
-			.select({ seq: auditCheckpoints.seq })
-			.from(auditCheckpoints)
-			.where(eq(auditCheckpoints.userId, ctx.user.id))
-			.orderBy(desc(auditCheckpoints.seq))
-			.limit(1);
-		return { seq: head.seq, head: head.head, hashAtSince: head.hashAt, lastSignedSeq: mine?.seq ?? null };
+		return { seq: head.seq, head: head.head, hashAtSince: head.hashAt, lastSignedSeq: await lastSignedSeq(ctx) };
 	}),
 
 	/**
@@ -244,13 +238,8 @@ export const auditRouter = createTRPCRouter({
 			if (hashAt !== input.head) fail('CONFLICT', 'checkpoint_head_mismatch');
 			const statement = { seq: input.seq, head: input.head, userId: ctx.user.id, signedAt: signedAt.toISOString() };
 			if (!verifyCheckpoint(key.signingPublicKey, statement, input.signature)) fail('BAD_REQUEST', 'checkpoint_signature_invalid');
-			const [mine] = await ctx.db
-				.select({ seq: auditCheckpoints.seq })
-				.from(auditCheckpoints)
-				.where(eq(auditCheckpoints.userId, ctx.user.id))
-				.orderBy(desc(auditCheckpoints.seq))
-				.limit(1);
-			if (mine && mine.seq >= input.seq) return { stored: false };
+			const last = await lastSignedSeq(ctx);
+			if (last !== null && last >= input.seq) return { stored: false };
 			await ctx.db.insert(auditCheckpoints).values({ seq: input.seq, head: input.head, userId: ctx.user.id, signedAt, signature: input.signature });
 			return { stored: true };
 		}),
@@ -277,6 +266,17 @@ export const auditRouter = createTRPCRouter({
 			return { recorded: true };
 		})
 });
+
+/** The `seq` of the newest checkpoint the caller signed, or null. */
+async function lastSignedSeq(ctx: HandlerCtx): Promise<number | null> {
+	const [mine] = await ctx.db
+		.select({ seq: auditCheckpoints.seq })
+		.from(auditCheckpoints)
+		.where(eq(auditCheckpoints.userId, ctx.user.id))
+		.orderBy(desc(auditCheckpoints.seq))
+		.limit(1);
+	return mine?.seq ?? null;
+}
 
 /** How far a browser's clock may be from the server's when it signs a checkpoint. */
 const CHECKPOINT_CLOCK_SKEW_MS = 15 * 60 * 1000;

@@ -6,16 +6,18 @@
 import { m } from '$lib/paraglide/messages';
 import type { Slot } from './documents';
 
-export function purposeLabel(code: string): string {
-	const labels: Record<string, () => string> = {
-		withholding: m.purpose_withholding,
-		employment_insurance: m.purpose_employment_insurance,
-		social_insurance: m.purpose_social_insurance,
-		workers_comp: m.purpose_workers_comp,
-		national_pension_3: m.purpose_national_pension_3,
-		payment_report: m.purpose_payment_report
-	};
-	return labels[code]?.() ?? code;
+const PURPOSE_LABELS: Record<string, (inputs: Record<string, never>, options?: { locale?: 'ja' | 'en' }) => string> = {
+	withholding: m.purpose_withholding,
+	employment_insurance: m.purpose_employment_insurance,
+	social_insurance: m.purpose_social_insurance,
+	workers_comp: m.purpose_workers_comp,
+	national_pension_3: m.purpose_national_pension_3,
+	payment_report: m.purpose_payment_report
+};
+
+/** A purpose of use by name, in the UI's language or in `locale` (documents have their own). */
+export function purposeLabel(code: string, locale?: 'ja' | 'en'): string {
+	return PURPOSE_LABELS[code]?.({}, locale ? { locale } : undefined) ?? code;
 }
 
 export function slotLabel(slot: Slot): string {
