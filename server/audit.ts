@@ -6,7 +6,8 @@
  * lock; `unique(prev_hash)` is the backstop against a forked chain.
  */
 import { asc, desc, eq, gt, sql } from 'drizzle-orm';
-import { canonicalJson, sha256Hex, verifyCheckpoint } from '../src/lib/crypto/index';
+import { createHash } from 'node:crypto';
+import { canonicalJson, verifyCheckpoint } from '../src/lib/crypto/index';
 import type { Db } from './db';
 import { auditCheckpoints, auditEvents, handlerKeys, users } from './db/schema';
 
@@ -63,7 +64,9 @@ export type AuditAction =
 	/** A 責任者 downloaded the handling history report (issue 6 item 4); detail holds the filter. */
 	| 'history_export'
 	/** A handler's browser found the chain no longer extends the checkpoint it signed last. */
-	| 'audit_alarm';
+	| 'audit_alarm'
+	/** A sign-in lock lifted before it expired: a handler's by an administrator, an employee's by a 責任者. */
+	| 'account_unlock';
 
 export interface AuditInput {
 	orgId?: string | null;
@@ -128,7 +131,8 @@ function canonicalEvent(row: Omit<AuditRow, 'hash'>): string {
 }
 
 export function eventHash(row: Omit<AuditRow, 'hash'>): string {
-	return sha256Hex(row.prevHash + canonicalEvent(row));
+	// node:crypto, not the browser's pure-JavaScript SHA-256: the same digest, several times faster for the verifier.
+	return createHash('sha256').update(row.prevHash + canonicalEvent(row), 'utf8').digest('hex');
 }
 
 /** Anything that can run drizzle queries: the database or an open transaction. */

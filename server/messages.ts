@@ -262,6 +262,22 @@ const messages = {
 		ja: '操作は一つ、または操作の種類を一つだけ選んでください。',
 		en: 'Choose either one operation or one kind of operation, not both.'
 	},
+	ip_not_allowed: {
+		ja: 'このIPアドレスからは利用できません。組織の管理者が許可したネットワークから接続してください。',
+		en: "Sign-in is not allowed from this IP address. Connect from a network your organisation's administrator allowed."
+	},
+	ip_allowlist_excludes_you: {
+		ja: 'この一覧では、今お使いのIPアドレス（{ip}）からも利用できなくなります。このアドレスを含めてください。',
+		en: 'With this list, your own current address ({ip}) would be refused too. Include it.'
+	},
+	ip_allowlist_invalid: {
+		ja: 'IPアドレスまたはCIDR（例：203.0.113.0/24）の形式で入力してください。',
+		en: 'Enter an IP address or a CIDR range (e.g. 203.0.113.0/24).'
+	},
+	account_not_locked: {
+		ja: 'このアカウントはロックされていません。',
+		en: 'This account is not locked.'
+	},
 	checkpoint_clock: {
 		ja: 'この端末の時計がサーバーと大きくずれているため、チェックポイントに署名できません。時計を合わせてください。',
 		en: "This computer's clock is far from the server's, so the checkpoint cannot be signed. Set the clock."

@@ -21,6 +21,7 @@ import type { DbHandle } from '../db';
 import { companyRoles, organisations, users } from '../db/schema';
 import type { Logger } from '../log';
 import { isAppCode, message, type AppCode, type Lang } from '../messages';
+import { ipAllowed } from '../auth/ip';
 import type { SessionInfo } from '../auth/session';
 
 // ── 1. Context ─────────────────────────────────────────────────────────────────────────
@@ -215,13 +216,17 @@ const signedInHandlerProcedure = t.procedure.use(async ({ ctx, next }) => {
 			lastLoginAt: users.lastLoginAt,
 			lastLogoutAt: users.lastLogoutAt,
 			mustChangePassword: users.mustChangePassword,
-			orgName: organisations.name
+			orgName: organisations.name,
+			ipAllowlist: organisations.handlerIpAllowlist
 		})
 		.from(users)
 		.innerJoin(organisations, eq(organisations.id, users.orgId))
 		.where(eq(users.id, session.userId));
 	if (!user) fail('UNAUTHORIZED', 'not_signed_in');
-	return next({ ctx: { ...ctx, session, user } });
+	// Every request, not only sign-in: a session cookie taken elsewhere does not work outside the list either.
+	if (!ipAllowed(ctx.req.ip, user.ipAllowlist)) fail('FORBIDDEN', 'ip_not_allowed');
+	const { ipAllowlist: _list, ...handler } = user;
+	return next({ ctx: { ...ctx, session, user: handler } });
 });
 
 /**

@@ -43,6 +43,11 @@ export const organisations = pgTable('organisations', {
 	idleLockMinutes: integer('idle_lock_minutes').notNull().default(10),
 	/** Handlers must confirm sign-in with a passkey or security key (issue 3 item 2). */
 	requireSecondFactor: boolean('require_second_factor').notNull().default(false),
+	/**
+	 * Addresses or CIDR ranges handlers may sign in and work from (issue 7 item 4; the seed asked
+	 * for a fixed IP); null or empty: anywhere. Employees are never restricted (their own phones).
+	 */
+	handlerIpAllowlist: jsonb('handler_ip_allowlist').$type<string[]>(),
 	createdAt: createdAt()
 });
 
@@ -502,7 +507,9 @@ export const auditEvents = pgTable(
 		index('audit_events_org_idx').on(t.orgId, t.seq),
 		index('audit_events_actor_idx').on(t.actorId, t.seq),
 		index('audit_events_target_idx').on(t.targetId, t.seq),
-		index('audit_events_detail_employee_idx').on(sql`(${t.detail} ->> 'employeeId')`, t.seq)
+		index('audit_events_detail_employee_idx').on(sql`(${t.detail} ->> 'employeeId')`, t.seq),
+		// A rare operation in a long history (e.g. exports among 100,000 events) without walking it all.
+		index('audit_events_company_action_idx').on(t.companyId, t.action, t.seq)
 	]
 );
 

@@ -78,6 +78,7 @@ export const MATRIX: Record<string, string> = {
 	'users.create':            '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
 	'company.create':          '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
 	'audit.verify':            '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
+	'users.unlock':            '✗    ✗    ✗    ✗    ✗    ✗    –    ✗',
 	'partner.invite':          '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
 	'partner.cancelInvite':    '✗    ✗    ✗    ✗    ✗    ✗    –    ✗',
 	'partner.accept':          '✗    ✗    ✗    ✗    ✗    ✗    ✓    ✗',
@@ -112,6 +113,8 @@ export const MATRIX: Record<string, string> = {
 	'company.candidates':      '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	// The history report (recorded) and the chain verdict: A's 責任者 (administrators also by audit.verify).
 	'audit.report':            '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
+	// An employee's sign-in lock: the 責任者 of their company lifts it.
+	'employee.unlock':         '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'audit.chain':             '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.grant':           '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',
 	'company.revoke':          '✗    ✗    ✗    ✗    ✓    ✗    ✗    ✗',

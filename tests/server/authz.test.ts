@@ -223,6 +223,9 @@ describe.each(backends)('authorization matrix on %s', (backend) => {
 			'audit.report': { companyId: A },
 			'audit.chain': { companyId: A },
 			'audit.head': {},
+			// A's 責任者 as target: another office's administrator cannot even find them; A's employee is not locked (409 past the role check).
+			'users.unlock': { userId: responsibleA!.userId },
+			'employee.unlock': { companyId: A, employeeId: invitedA.employeeId },
 			// A head that is not the chain's: past authorisation it is refused as a conflict, nothing stored.
 			'audit.checkpoint': { seq: 1, head: 'f'.repeat(64), signedAt: new Date().toISOString(), signature: 'A'.repeat(86) },
 			'audit.alarm': { seq: 1, expected: 'f'.repeat(64) },

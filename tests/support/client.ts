@@ -9,7 +9,8 @@ export interface TestClient {
 	upload(meta: unknown, bytes: Uint8Array): Promise<{ id: string; itemIndex: number; sha256: string; receivedAt: string }>;
 }
 
-export function testClient(baseUrl: string, opts: { lang?: 'ja' | 'en'; userAgent?: string } = {}): TestClient {
+/** `forwardedFor` sends X-Forwarded-For, for a server started with `trustProxy` (a client behind the load balancer). */
+export function testClient(baseUrl: string, opts: { lang?: 'ja' | 'en'; userAgent?: string; forwardedFor?: string } = {}): TestClient {
 	const cookies = new Map<string, string>();
 	const fetchWithCookies: typeof fetch = async (input, init) => {
 		const headers = new Headers(init?.headers);
@@ -17,6 +18,7 @@ export function testClient(baseUrl: string, opts: { lang?: 'ja' | 'en'; userAgen
 		headers.set('x-mnv-lang', opts.lang ?? 'ja');
 		headers.set('user-agent', opts.userAgent ?? 'vitest');
 		headers.set('origin', baseUrl);
+		if (opts.forwardedFor) headers.set('x-forwarded-for', opts.forwardedFor);
 		const response = await fetch(input, { ...init, headers });
 		for (const line of response.headers.getSetCookie()) {
 			const [pair] = line.split(';');

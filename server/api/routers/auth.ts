@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { appendAudit, appendAuditInTx, handlerEvent } from '../../audit';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../../auth/password';
 import { clearSessionCookie, createSession, deleteSession, sessionCookie } from '../../auth/session';
+import { ipAllowed } from '../../auth/ip';
 import { ACCOUNT_POLICY, clearFailures, IP_POLICY, recordFailure, retryAfterSeconds } from '../../auth/throttle';
 import { companies, employees, handlerKeys, organisations, sessions, users } from '../../db/schema';
 import { b64, password, toB64, uuid } from '../inputs';
@@ -68,7 +69,15 @@ export const authRouter = createTRPCRouter({
 			}
 			await clearFailures(ctx.db, keys[0]!.key);
 			// The organisation may require a passkey as well: no session until passkey.secondFactor answers.
-			const [org] = await ctx.db.select({ required: organisations.requireSecondFactor }).from(organisations).where(eq(organisations.id, user.orgId));
+			const [org] = await ctx.db
+				.select({ required: organisations.requireSecondFactor, ipAllowlist: organisations.handlerIpAllowlist })
+				.from(organisations)
+				.where(eq(organisations.id, user.orgId));
+			// Checked after the password, so the answer says nothing about an ID to someone who does not know its password.
+			if (!ipAllowed(ctx.req.ip, org?.ipAllowlist)) {
+				await appendAudit(ctx.db, { ...audit, result: 'denied', detail: { ipNotAllowed: true } }, now);
+				fail('FORBIDDEN', 'ip_not_allowed');
+			}
 			if (org?.required) {
 				const pending = await startSecondFactor(ctx, user.id, now).catch(async (error: unknown) => {
 					await appendAudit(ctx.db, { ...audit, result: 'denied', detail: { secondFactor: 'no_passkey' } }, now);
@@ -191,12 +200,16 @@ export const authRouter = createTRPCRouter({
 					.delete(sessions)
 					.where(and(eq(sessions.userId, ctx.user.id), ne(sessions.id, ctx.session.id)))
 					.returning({ id: sessions.id });
+				// Rotation: this browser goes on under a new token, so a token seen before the change is worth nothing.
+				await tx.delete(sessions).where(eq(sessions.id, ctx.session.id));
 				await appendAuditInTx(
 					tx,
 					handlerEvent(ctx, { action: 'password_change', targetType: 'user', targetId: ctx.user.id, detail: { forced, otherSessionsEnded: ended.length } }),
 					now
 				);
 			});
+			const { token } = await createSession(ctx.db, { kind: 'handler', userId: ctx.user.id }, now, ctx.services.config.handlerMaxSeconds);
+			ctx.req.setCookie(sessionCookie(token, ctx.services.config.handlerMaxSeconds, ctx.req.secure));
 			return { ok: true as const };
 		}),
 

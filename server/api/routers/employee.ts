@@ -6,7 +6,7 @@ import { PERSON_KINDS } from '../../../src/lib/person/kind';
 import { appendAuditInTx, handlerEvent } from '../../audit';
 import { hashRandomSecret } from '../../auth/password';
 import { hashToken } from '../../auth/session';
-import { companies, companyManifests, employeeRequests, employees, invitations, submissions, users } from '../../db/schema';
+import { companies, companyManifests, employeeRequests, employees, invitations, loginThrottle, submissions, users } from '../../db/schema';
 import { b64, employeeCode, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole } from '../trpc';
 
@@ -364,6 +364,31 @@ export const employeeRouter = createTRPCRouter({
 			/** What became of the letter's invitation; null for a reminder. */
 			invitation: (!r.expiresAt ? null : r.usedAt ? 'used' : r.revokedAt ? 'revoked' : r.expiresAt <= now ? 'expired' : 'pending') as 'used' | 'revoked' | 'expired' | 'pending' | null
 		}));
+	}),
+
+	/**
+	 * Lifts an employee's sign-in lock (too many wrong passwords on their phone) before it expires
+	 * by itself: the company's 責任者, after the employee asked. Recorded in the history.
+	 */
+	unlock: handlerProcedure.input(z.object({ companyId: uuid, employeeId: uuid }).strict()).mutation(async ({ ctx, input }) => {
+		await requireRole(ctx, input.companyId, ['responsible']);
+		const [employee] = await ctx.db
+			.select({ code: employees.code })
+			.from(employees)
+			.where(and(eq(employees.id, input.employeeId), eq(employees.companyId, input.companyId)));
+		if (!employee) fail('NOT_FOUND', 'not_found');
+		const now = ctx.services.now();
+		await ctx.db.transaction(async (tx) => {
+			// The key auth.employeeLogin counts failures under.
+			const cleared = await tx.delete(loginThrottle).where(eq(loginThrottle.key, `employee:${input.employeeId}`)).returning({ lockedUntil: loginThrottle.lockedUntil });
+			if (!cleared.some((c) => c.lockedUntil && c.lockedUntil > now)) fail('CONFLICT', 'account_not_locked');
+			await appendAuditInTx(
+				tx,
+				handlerEvent(ctx, { companyId: input.companyId, action: 'account_unlock', targetType: 'employee', targetId: input.employeeId, detail: { employeeId: input.employeeId, code: employee.code } }),
+				now
+			);
+		});
+		return { ok: true as const };
 	}),
 
 	/** The company's root public key and manifest chain, for the employee's browser to verify. */

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { appendAuditInTx, handlerEvent } from '../../audit';
+import { ipAllowed, parseAllowEntry } from '../../auth/ip';
 import { organisations } from '../../db/schema';
 import { newOrganisationInput } from '../organisation';
 import { createTRPCRouter, fail, handlerProcedure } from '../trpc';
@@ -15,13 +16,17 @@ export const orgRouter = createTRPCRouter({
 				address: organisations.address,
 				contact: organisations.contact,
 				idleLockMinutes: organisations.idleLockMinutes,
-				requireSecondFactor: organisations.requireSecondFactor
+				requireSecondFactor: organisations.requireSecondFactor,
+				handlerIpAllowlist: organisations.handlerIpAllowlist
 			})
 			.from(organisations)
 			.where(eq(organisations.id, ctx.user.orgId));
 		if (!org) fail('NOT_FOUND', 'not_found');
 		return {
 			...org,
+			handlerIpAllowlist: org.handlerIpAllowlist ?? [],
+			/** The address this request came from, so an administrator sees what to allow (and does not lock themselves out). */
+			currentIp: ctx.req.ip,
 			canEdit: ctx.user.isAdmin,
 			/** Handlers who could not sign in if a second factor were required (they have no passkey yet). */
 			handlersWithoutPasskey: ctx.user.isAdmin ? await handlersWithoutPasskey(ctx.db, ctx.user.orgId) : null
@@ -51,20 +56,46 @@ export const orgRouter = createTRPCRouter({
 
 	/** Sets how long unlocked keys survive inactivity in handlers' browsers (1–120 minutes, default 10). */
 	updateSettings: handlerProcedure
-		.input(z.object({ idleLockMinutes: z.number().int().min(1).max(120), requireSecondFactor: z.boolean().optional() }))
+		.input(
+			z.object({
+				idleLockMinutes: z.number().int().min(1).max(120),
+				requireSecondFactor: z.boolean().optional(),
+				/** Addresses or CIDR ranges for handler sign-in; an empty list allows any address. */
+				handlerIpAllowlist: z
+					.array(z.string().max(64).refine((entry) => parseAllowEntry(entry) !== null, 'ip_allowlist_invalid'))
+					.max(50)
+					.optional()
+			})
+		)
 		.mutation(async ({ ctx, input }) => {
 			if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
 			// Requiring a passkey at sign-in: only an administrator who has one, so nobody locks everyone out.
 			if (input.requireSecondFactor && !(await hasPasskey(ctx.db, ctx.user.id))) fail('CONFLICT', 'second_factor_needs_passkey');
+			const allowlist = input.handlerIpAllowlist?.map((entry) => entry.trim());
+			// Nor an allowlist that leaves out the administrator who is saving it.
+			if (allowlist && !ipAllowed(ctx.req.ip, allowlist)) fail('CONFLICT', 'ip_allowlist_excludes_you', { ip: ctx.req.ip ?? '?' });
 			const now = ctx.services.now();
 			await ctx.db.transaction(async (tx) => {
 				await tx
 					.update(organisations)
-					.set({ idleLockMinutes: input.idleLockMinutes, ...(input.requireSecondFactor === undefined ? {} : { requireSecondFactor: input.requireSecondFactor }) })
+					.set({
+						idleLockMinutes: input.idleLockMinutes,
+						...(input.requireSecondFactor === undefined ? {} : { requireSecondFactor: input.requireSecondFactor }),
+						...(allowlist === undefined ? {} : { handlerIpAllowlist: allowlist.length ? allowlist : null })
+					})
 					.where(eq(organisations.id, ctx.user.orgId));
 				await appendAuditInTx(
 					tx,
-					handlerEvent(ctx, { action: 'org_settings_update', targetType: 'organisation', targetId: ctx.user.orgId, detail: { idleLockMinutes: input.idleLockMinutes, ...(input.requireSecondFactor === undefined ? {} : { requireSecondFactor: input.requireSecondFactor }) } }),
+					handlerEvent(ctx, {
+						action: 'org_settings_update',
+						targetType: 'organisation',
+						targetId: ctx.user.orgId,
+						detail: {
+							idleLockMinutes: input.idleLockMinutes,
+							...(input.requireSecondFactor === undefined ? {} : { requireSecondFactor: input.requireSecondFactor }),
+							...(allowlist === undefined ? {} : { handlerIpAllowlist: allowlist.join(' ') || null })
+						}
+					}),
 					now
 				);
 			});

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { isAgeFile, PASSKEY_PRF_INPUT_B64 } from '../../../src/lib/crypto/index';
 import { appendAudit, appendAuditInTx } from '../../audit';
 import { createSession, sessionCookie } from '../../auth/session';
+import { ipAllowed } from '../../auth/ip';
 import { ACCOUNT_POLICY, clearFailures, IP_POLICY } from '../../auth/throttle';
 import { handlerKeys, handlerKeyWraps, organisations, users, webauthnCredentials } from '../../db/schema';
 import { b64, plainText, toB64, uuid } from '../inputs';
@@ -107,7 +108,9 @@ async function verifyAssertion(
 }
 
 /** Creates the handler session and records the sign-in, as password login does. */
-async function signIn(ctx: Context, user: { id: string; lastLoginAt: Date | null }, now: Date): Promise<void> {
+async function signIn(ctx: Context, user: { id: string; orgId: string; lastLoginAt: Date | null }, now: Date): Promise<void> {
+	const [org] = await ctx.db.select({ ipAllowlist: organisations.handlerIpAllowlist }).from(organisations).where(eq(organisations.id, user.orgId));
+	if (!ipAllowed(ctx.req.ip, org?.ipAllowlist)) fail('FORBIDDEN', 'ip_not_allowed');
 	const { token } = await createSession(ctx.db, { kind: 'handler', userId: user.id }, now, ctx.services.config.handlerMaxSeconds);
 	ctx.req.setCookie(sessionCookie(token, ctx.services.config.handlerMaxSeconds, ctx.req.secure));
 	await ctx.db.update(users).set({ previousLoginAt: user.lastLoginAt, lastLoginAt: now }).where(eq(users.id, user.id));

@@ -23,6 +23,7 @@ export const HISTORY_ACTIONS = [
 	'partner_join',
 	'partner_end',
 	'user_create',
+	'account_unlock',
 	'handler_key_create',
 	'passkey_register',
 	'passkey_rename',
@@ -75,7 +76,7 @@ export const ACTION_GROUPS = {
 	output: ['export', 'history_export', 'export_format_save', 'export_format_remove', 'employee_import', 'employee_invite', 'reminders_issue'],
 	disposal: ['dispose', 'photos_swept', 'photos_minimised'],
 	keys: ['audit_alarm', 'handler_key_create', 'key_grant', 'key_pin', 'key_revoke', 'recovery_kit_confirm', 'passkey_register', 'passkey_rename', 'passkey_remove'],
-	settings: ['org_settings_update', 'org_details_update', 'purposes_update', 'company_details_update', 'image_retention_update', 'password_change', 'user_create']
+	settings: ['org_settings_update', 'org_details_update', 'purposes_update', 'company_details_update', 'image_retention_update', 'password_change', 'user_create', 'account_unlock']
 } as const satisfies Record<string, readonly HistoryAction[]>;
 
 export type ActionGroup = keyof typeof ACTION_GROUPS;
