@@ -4,7 +4,7 @@
  *
  * Backends: PGlite always; PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set.
  *
- * Sections: startup, ingest, audit, crypto, employee, desk (all by default). Pick some with
+ * Sections: startup, ingest, audit, crypto, employee, desk, desk-part2 (all by default). Pick some with
  * `npm run bench -- --only=crypto` (or BENCH_ONLY=crypto); then bench/results.json keeps the
  * other sections' figures from the previous run, and `sectionDates` says when each was measured.
  */
@@ -18,13 +18,14 @@ import { encodeRecord, sealEnvelope, verifyManifestChain } from '../src/lib/cryp
 import { runCryptoBenchInChromium } from './browser';
 import { runCryptoBench, type CryptoFigure } from './crypto';
 import { runDeskBench } from './desk';
+import { runDesk2Bench } from './desk-part2';
 import { runEmployeeBench } from './employee';
 import { testClient } from '../tests/support/client';
 import { scratchDb, type Backend } from '../tests/support/databases';
 import { addEmployee, join as joinAsEmployee, revealNumber, setUpHandler, type HandlerSide } from '../tests/support/journey';
 import { spawnServer, type ServerProcess } from '../tests/support/spawn';
 
-const SECTIONS = ['startup', 'ingest', 'audit', 'crypto', 'employee', 'desk'] as const;
+const SECTIONS = ['startup', 'ingest', 'audit', 'crypto', 'employee', 'desk', 'desk-part2'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Metric {
@@ -302,6 +303,12 @@ async function main(): Promise<void> {
 		}
 	}
 
+	if (sections.includes('desk-part2')) {
+		begin('desk-part2');
+		// Issue 6: export of 10,000, history of 100,000 events, disposal of 1,000, on each backend.
+		for (const b of backends) for (const f of await runDesk2Bench(b, { log: (line) => console.log(line) })) record({ ...f, backend: b });
+	}
+
 	// A partial run keeps the other sections' figures (and their dates) from bench/results.json.
 	const previous = sections.length < SECTIONS.length && existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, unknown>) : null;
 	const previousDates = (previous?.sectionDates as Partial<Record<Section, string>> | undefined) ?? {};
@@ -315,6 +322,8 @@ async function main(): Promise<void> {
 		SECTIONS.map((s) => [s, started[s] ?? previousDates[s] ?? (previousMetrics.some((m) => sectionOf(m) === s) ? fallbackDate : undefined)]).filter(([, d]) => d)
 	);
 	const previousVersions = (previous?.versions as Record<string, string> | undefined) ?? {};
+	// `npm run bench:load` (bench/load.ts) writes its own key: keep it.
+	const load = existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as { load?: unknown }).load : undefined;
 	const result = {
 		date: new Date().toISOString(),
 		sectionDates,
@@ -327,7 +336,8 @@ async function main(): Promise<void> {
 			...(sections.includes('crypto') || sections.includes('employee') || sections.includes('desk') ? { esbuild: pkgVersion('esbuild'), '@playwright/test': pkgVersion('@playwright/test'), ...(chromiumVersion ? { chromium: chromiumVersion } : {}) } : {})
 		},
 		postgresServer: pgUrl ? await postgresVersion(pgUrl) : ((previous?.postgresServer as string | null | undefined) ?? null),
-		metrics: [...previousMetrics, ...metrics].sort((a, b) => SECTIONS.indexOf(sectionOf(a)) - SECTIONS.indexOf(sectionOf(b)))
+		metrics: [...previousMetrics, ...metrics].sort((a, b) => SECTIONS.indexOf(sectionOf(a)) - SECTIONS.indexOf(sectionOf(b))),
+		...(load === undefined ? {} : { load })
 	};
 	writeFileSync('bench/results.json', JSON.stringify(result, null, 2) + '\n');
 	console.log('\nwrote bench/results.json');
