@@ -16,7 +16,7 @@
  * personal data.
  */
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { DISPOSAL_BASES, type DisposalDocument } from '../../../src/lib/disposal/index';
@@ -81,7 +81,7 @@ export const disposalRouter = createTRPCRouter({
 			const ids = [...new Set(input.employeeIds)];
 			const now = ctx.services.now();
 			const batchId = randomUUID();
-			return ctx.db.transaction(async (tx) => {
+			const result = await ctx.db.transaction(async (tx) => {
 				// Locked, so two disposals (or a disposal and a roster re-import) cannot interleave.
 				const found = await tx
 					.select({ id: employees.id, code: employees.code, kind: employees.kind, disposedAt: employees.disposedAt, sealedName: employees.sealedName, sealedProfile: employees.sealedProfile, passwordHash: employees.passwordHash })
@@ -169,6 +169,12 @@ export const disposalRouter = createTRPCRouter({
 				);
 				return { batchId, disposedAt: now.toISOString(), people };
 			});
+			// Deleted rows stay in the table files until vacuumed, and PGlite has no autovacuum: reclaim
+			// them now so a copy of the data folder made later does not carry the disposed ciphertext.
+			await ctx.db.execute(sql`vacuum submission_images, submissions, invitations, employees, employee_requests, sessions, employee_passkeys, webauthn_challenges`).catch((error: unknown) => {
+				ctx.services.log.warn('vacuum after disposal failed', { error: error instanceof Error ? error.message : String(error) });
+			});
+			return result;
 		}),
 
 	/**
