@@ -139,46 +139,105 @@ export function eventHash(row: Omit<AuditRow, 'hash'>): string {
 type Executor = Pick<Db, 'select' | 'insert' | 'execute'>;
 
 /**
- * Appends one event inside the caller's transaction, so the event and the change it records
- * commit together (or neither does). Use `appendAudit` outside a transaction.
+ * Appends events in order inside the caller's transaction, so they and the change they record
+ * commit together (or none does): one lock, one read of the chain's end, one insert.
  */
-export async function appendAuditInTx(tx: Executor, event: AuditInput, at: Date): Promise<{ seq: number; hash: string }> {
+export async function appendManyInTx(tx: Executor, events: readonly { event: AuditInput; at: Date }[]): Promise<{ seq: number; hash: string }[]> {
+	if (events.length === 0) return [];
 	await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
 	const [last] = await tx
 		.select({ seq: auditEvents.seq, hash: auditEvents.hash })
 		.from(auditEvents)
 		.orderBy(desc(auditEvents.seq))
 		.limit(1);
-	const row: Omit<AuditRow, 'hash'> = {
-		seq: (last?.seq ?? 0) + 1,
-		at,
-		orgId: event.orgId ?? null,
-		companyId: event.companyId ?? null,
-		actorType: event.actorType,
-		actorId: event.actorId ?? null,
-		actorLabel: event.actorLabel ?? null,
-		action: event.action,
-		targetType: event.targetType ?? null,
-		targetId: event.targetId ?? null,
-		purpose: event.purpose ?? null,
-		reason: event.reason ?? null,
-		result: event.result,
-		ip: event.ip ?? null,
-		userAgent: event.userAgent ? event.userAgent.slice(0, 400) : null,
-		detail: event.detail ?? null,
-		prevHash: last?.hash ?? GENESIS_HASH
-	};
-	const hash = eventHash(row);
-	await tx.insert(auditEvents).values({ ...row, hash });
-	return { seq: row.seq, hash };
+	let seq = last?.seq ?? 0;
+	let prevHash = last?.hash ?? GENESIS_HASH;
+	const rows: AuditRow[] = [];
+	for (const { event, at } of events) {
+		const row: Omit<AuditRow, 'hash'> = {
+			seq: ++seq,
+			at,
+			orgId: event.orgId ?? null,
+			companyId: event.companyId ?? null,
+			actorType: event.actorType,
+			actorId: event.actorId ?? null,
+			actorLabel: event.actorLabel ?? null,
+			action: event.action,
+			targetType: event.targetType ?? null,
+			targetId: event.targetId ?? null,
+			purpose: event.purpose ?? null,
+			reason: event.reason ?? null,
+			result: event.result,
+			ip: event.ip ?? null,
+			userAgent: event.userAgent ? event.userAgent.slice(0, 400) : null,
+			detail: event.detail ?? null,
+			prevHash
+		};
+		prevHash = eventHash(row);
+		rows.push({ ...row, hash: prevHash });
+	}
+	await tx.insert(auditEvents).values(rows);
+	return rows.map((r) => ({ seq: r.seq, hash: r.hash }));
 }
 
-/** Appends one event in its own transaction (committed when this resolves). */
-export async function appendAudit(db: Db, event: AuditInput, at: Date): Promise<{ seq: number; hash: string }> {
-	return db.transaction((tx) => appendAuditInTx(tx, event, at));
+/**
+ * Appends one event inside the caller's transaction, so the event and the change it records
+ * commit together (or neither does). Use `appendAudit` outside a transaction.
+ */
+export async function appendAuditInTx(tx: Executor, event: AuditInput, at: Date): Promise<{ seq: number; hash: string }> {
+	const [result] = await appendManyInTx(tx, [{ event, at }]);
+	return result!;
 }
 
-/** What the verifier found out about one signed checkpoint that does not fit the chain. */
+interface Waiting {
+	event: AuditInput;
+	at: Date;
+	resolve: (r: { seq: number; hash: string }) => void;
+	reject: (error: unknown) => void;
+}
+
+/** Events waiting for their group commit, per database handle. */
+const waitingFor = new WeakMap<Db, { queue: Waiting[]; flushing: boolean }>();
+
+/** Largest group written in one transaction. */
+const GROUP_MAX = 500;
+
+/**
+ * Appends one event in its own transaction; resolves once it is committed. Events that arrive
+ * while an earlier group is being committed go together in the next one (group commit): the chain
+ * lock and the disk flush are paid once per group, not once per event, so many concurrent sign-ins
+ * or views do not queue behind each other. An idle server commits at once (no timer).
+ */
+export function appendAudit(db: Db, event: AuditInput, at: Date): Promise<{ seq: number; hash: string }> {
+	let state = waitingFor.get(db);
+	if (!state) waitingFor.set(db, (state = { queue: [], flushing: false }));
+	const promise = new Promise<{ seq: number; hash: string }>((resolve, reject) => state.queue.push({ event, at, resolve, reject }));
+	if (!state.flushing) void flushGroups(db, state);
+	return promise;
+}
+
+async function flushGroups(db: Db, state: { queue: Waiting[]; flushing: boolean }): Promise<void> {
+	state.flushing = true;
+	try {
+		while (state.queue.length) {
+			const group = state.queue.splice(0, GROUP_MAX);
+			try {
+				const results = await db.transaction((tx) => appendManyInTx(tx, group));
+				group.forEach((w, i) => w.resolve(results[i]!));
+			} catch (error) {
+				if (group.length === 1) {
+					group[0]!.reject(error);
+					continue;
+				}
+				// One bad event must not fail its neighbours: each goes again on its own.
+				for (const w of group) await db.transaction((tx) => appendManyInTx(tx, [w])).then(([r]) => w.resolve(r!), w.reject);
+			}
+		}
+	} finally {
+		state.flushing = false;
+	}
+}
+
 export interface BrokenCheckpoint {
 	id: string;
 	seq: number;
