@@ -195,13 +195,13 @@ export const auditRouter = createTRPCRouter({
 	 */
 	chain: handlerProcedure.input(z.object({ companyId: uuid }).strict()).query(async ({ ctx, input }) => {
 		await requireRole(ctx, input.companyId, ['responsible']);
-		return publicVerdict(ctx, await verifyAuditChain(ctx.db));
+		return publicVerdict(ctx, await chainVerdict(ctx.db, ctx.services.now()));
 	}),
 
 	/** Re-checks the whole hash chain and its checkpoints (administrators). */
 	verify: handlerProcedure.query(async ({ ctx }) => {
 		if (!ctx.user.isAdmin) fail('FORBIDDEN', 'forbidden');
-		return publicVerdict(ctx, await verifyAuditChain(ctx.db));
+		return publicVerdict(ctx, await chainVerdict(ctx.db, ctx.services.now()));
 	}),
 
 	/**
@@ -267,6 +267,29 @@ export const auditRouter = createTRPCRouter({
 		})
 });
 
+/** Chains at least this long are re-verified at most once a minute per process (a full run of 100,000 events takes seconds). */
+const CACHE_FROM_EVENTS = 20_000;
+const CACHE_MS = 60_000;
+const verdicts = new WeakMap<HandlerCtx['db'], { at: number; verdict: Promise<ChainVerdict> }>();
+
+/**
+ * The chain verdict for the history page: every 責任者 opening it must not start another full run
+ * over a long chain, so a verdict on a long chain is shared for a minute (concurrent requests
+ * wait for the same run). Short chains are verified on every call. `npm run audit:verify` always
+ * runs in full.
+ */
+async function chainVerdict(db: HandlerCtx['db'], now: Date): Promise<ChainVerdict & { verifiedAt: string }> {
+	const cached = verdicts.get(db);
+	if (cached && now.getTime() - cached.at < CACHE_MS) {
+		const verdict = await cached.verdict;
+		if (verdict.count >= CACHE_FROM_EVENTS) return { ...verdict, verifiedAt: new Date(cached.at).toISOString() };
+	}
+	const entry = { at: now.getTime(), verdict: verifyAuditChain(db) };
+	verdicts.set(db, entry);
+	entry.verdict.catch(() => verdicts.delete(db));
+	return { ...(await entry.verdict), verifiedAt: now.toISOString() };
+}
+
 /** The `seq` of the newest checkpoint the caller signed, or null. */
 async function lastSignedSeq(ctx: HandlerCtx): Promise<number | null> {
 	const [mine] = await ctx.db
@@ -282,7 +305,7 @@ async function lastSignedSeq(ctx: HandlerCtx): Promise<number | null> {
 const CHECKPOINT_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 /** The verdict as a handler may see it: other organisations' signers stay unnamed. */
-async function publicVerdict(ctx: HandlerCtx, verdict: ChainVerdict) {
+async function publicVerdict(ctx: HandlerCtx, verdict: ChainVerdict & { verifiedAt: string }) {
 	const labelOf = async (p: { userId: string; orgId: string } | null) => {
 		if (!p || p.orgId !== ctx.user.orgId) return null;
 		const [u] = await ctx.db.select({ loginId: users.loginId }).from(users).where(eq(users.id, p.userId));
@@ -293,6 +316,8 @@ async function publicVerdict(ctx: HandlerCtx, verdict: ChainVerdict) {
 		ok: verdict.ok,
 		count: verdict.count,
 		firstBrokenSeq: verdict.firstBrokenSeq,
+		/** When this verdict was computed (a long chain's verdict is reused for up to a minute). */
+		verifiedAt: verdict.verifiedAt,
 		checkpoints: {
 			count: verdict.checkpoints.count,
 			latest: latest ? { seq: latest.seq, signedAt: latest.signedAt, signer: await labelOf(latest) } : null,
