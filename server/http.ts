@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { sql } from 'drizzle-orm';
@@ -128,12 +129,32 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 		}
 		const limit = services.config.uploadLimitBytes;
 		const declared = Number(req.headers['content-length'] ?? 0);
-		if (declared > limit) {
+		const tooLarge = () => {
 			// Drain instead of resetting, so the browser sees the 413 and its message (STACK.md §4.5).
 			req.resume();
 			res.setHeader('Connection', 'close');
 			const text = message('upload_too_large', lang, { limit: `${Math.floor(limit / 1048576)} MB` });
 			return sendTrpcError(res, 413, 'PAYLOAD_TOO_LARGE', -32013, text, 'upload_too_large');
+		};
+		if (declared > limit) return tooLarge();
+		// tRPC decodes input leniently: invalid UTF-8 would become U+FFFD and be stored as such. JSON bodies
+		// are read here and must be UTF-8; so must the query string (`?input=`).
+		const invalidText = () => sendTrpcError(res, 400, 'BAD_REQUEST', -32600, message('invalid_input', lang), 'invalid_input');
+		try {
+			decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').search);
+		} catch {
+			req.resume();
+			return invalidText();
+		}
+		if (req.method === 'POST' && (header(req, 'content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase() === 'application/json') {
+			const body = await readBody(req, limit);
+			if (body === 'aborted') return void res.destroy();
+			if (body === 'too_large') return tooLarge();
+			try {
+				(req as IncomingMessage & { body?: string }).body = STRICT_UTF8.decode(body);
+			} catch {
+				return invalidText();
+			}
 		}
 		const secure = isSecure(req);
 		const cookies: string[] = [];
@@ -221,11 +242,19 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 		createReadStream(file).pipe(res);
 	}
 
-	return createServer((req, res) => {
+	const server = createServer((req, res) => {
 		const started = performance.now();
-		const url = new URL(req.url ?? '/', 'http://localhost');
-		const pathname = url.pathname;
 		setSecurityHeaders(res, baseCsp, isSecure(req));
+		let url: URL;
+		try {
+			url = new URL(req.url ?? '/', 'http://localhost');
+		} catch {
+			// An absolute-form target the URL parser refuses (`GET http://[ HTTP/1.1`): thrown here, it
+			// would be an uncaught exception that stops the process.
+			req.resume();
+			return sendTrpcError(res, 400, 'BAD_REQUEST', -32600, message('invalid_input', 'ja'), 'invalid_input');
+		}
+		const pathname = url.pathname;
 		res.on('finish', () => {
 			// Path only: a query string could carry input, and bodies never reach the log.
 			services.log.info('request', {
@@ -248,6 +277,40 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 			return sendJson(res, 405, { error: 'method not allowed' });
 		}
 		done(serveStatic(req, res, pathname));
+	});
+	// A request Node cannot parse (a head over 16 KiB, say an upload's metadata header, or a malformed
+	// line) gets the same JSON error as any bad input instead of Node's bare status line.
+	server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+		if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+		const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+		const body = JSON.stringify({ error: { message: message('invalid_input', 'ja'), code: -32600, data: { code: 'BAD_REQUEST', httpStatus: status, appCode: 'invalid_input' } } });
+		socket.end(
+			`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+				`Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`
+		);
+	});
+	return server;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A request body of at most `limit` bytes; 'too_large' (the rest is left to drain) or 'aborted' otherwise. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large' | 'aborted'> {
+	return new Promise((resolveBody) => {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		const finish = (result: Buffer | 'too_large' | 'aborted') => {
+			req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onError);
+			resolveBody(result);
+		};
+		const onData = (chunk: Buffer) => {
+			size += chunk.length;
+			if (size > limit) finish('too_large');
+			else chunks.push(chunk);
+		};
+		const onEnd = () => finish(Buffer.concat(chunks));
+		const onError = () => finish('aborted');
+		req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onError);
 	});
 }
 

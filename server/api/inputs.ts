@@ -15,6 +15,9 @@ export const uuid = z.uuid();
 export const loginId = z.string().regex(/^[A-Za-z0-9_-]{3,64}$/);
 export const password = z.string().min(12).max(256);
 export const employeeCode = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/);
+/** Control characters (C0, DEL) and bidirectional embeddings, overrides and isolates: invisible, or able to reorder what a reader sees. */
+export const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+
 /** Visible single-line text without control characters. */
 export const plainText = (max: number) =>
 	z
@@ -22,7 +25,7 @@ export const plainText = (max: number) =>
 		.trim()
 		.min(1)
 		.max(max)
-		.refine((s) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(s));
+		.refine((s) => !CONTROL_OR_BIDI.test(s));
 
 export const signedManifest = z.object({ body: z.string().min(2).max(20_000), signature: b64(128) });
 export const sealedGrant = z.object({ ciphertext: b64(64 * 1024), signature: b64(128) });

@@ -16,7 +16,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ZodError } from 'zod';
+import { z, ZodError } from 'zod';
 import type { DbHandle } from '../db';
 import { companyRoles, organisations, users } from '../db/schema';
 import type { Logger } from '../log';
@@ -159,6 +159,8 @@ function defaultAppCode(code: TRPC_ERROR_CODE_KEY): AppCode {
 		case 'BAD_REQUEST':
 		case 'PARSE_ERROR':
 		case 'UNSUPPORTED_MEDIA_TYPE':
+		// A GET on a mutation, say: the request is wrong, nothing failed on the server.
+		case 'METHOD_NOT_SUPPORTED':
 			return 'invalid_input';
 		default:
 			return 'internal';
@@ -198,9 +200,53 @@ function describeIssue(issue: ZodError['issues'][number], lang: Lang): string {
 
 // ── 3. Procedures ──────────────────────────────────────────────────────────────────────
 
+/** Text no database column can hold as sent: NUL (PostgreSQL refuses it in text and jsonb) and lone UTF-16 surrogates (UTF-8 has no form for them; they would be stored as U+FFFD). */
+const UNSTORABLE = /\u0000|\p{Cs}/u;
+
+/** Where the first unstorable string (or key) of a JSON input is; iterative, so any nesting depth is fine. */
+function unstorablePath(input: unknown): PropertyKey[] | null {
+	type Node = { value: unknown; key: PropertyKey | null; parent: Node | null };
+	const pathOf = (node: Node | null, last?: PropertyKey): PropertyKey[] => {
+		const path: PropertyKey[] = last === undefined ? [] : [last];
+		for (let n = node; n && n.key !== null; n = n.parent) path.unshift(n.key);
+		return path;
+	};
+	const stack: Node[] = [{ value: input, key: null, parent: null }];
+	while (stack.length) {
+		const node = stack.pop()!;
+		const { value } = node;
+		if (typeof value === 'string') {
+			if (UNSTORABLE.test(value)) return pathOf(node);
+		} else if (Array.isArray(value)) {
+			value.forEach((v, i) => stack.push({ value: v, key: i, parent: node }));
+		} else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+			for (const [k, v] of Object.entries(value)) {
+				if (UNSTORABLE.test(k)) return pathOf(node, k);
+				stack.push({ value: v, key: k, parent: node });
+			}
+		}
+	}
+	return null;
+}
+
+const storableInput = z.unknown().superRefine((value, issues) => {
+	const path = unstorablePath(value);
+	if (path) issues.addIssue({ code: 'custom', message: 'text_unstorable', path });
+});
+
+/**
+ * Refuses, whatever the procedure's schema says, JSON input with unstorable text (a 400 naming the
+ * field instead of a database error). Runs after the session checks, so outsiders still get 401 first.
+ */
+const rejectUnstorableText = t.middleware(async ({ getRawInput, next }) => {
+	const checked = storableInput.safeParse(await getRawInput());
+	if (!checked.success) throw new TRPCError({ code: 'BAD_REQUEST', cause: checked.error });
+	return next();
+});
+
 export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(rejectUnstorableText);
 
 /** A signed-in handler, whatever the state of their password. Only `passwordChangeProcedure` stops here. */
 const signedInHandlerProcedure = t.procedure.use(async ({ ctx, next }) => {
@@ -235,20 +281,22 @@ const signedInHandlerProcedure = t.procedure.use(async ({ ctx, next }) => {
  * `password_change_required`: whoever saw that password (the administrator, a note on the desk)
  * must not be able to act as them. `auth.me` and `auth.logout` are public, so they still answer.
  */
-export const handlerProcedure = signedInHandlerProcedure.use(({ ctx, next }) => {
-	if (ctx.user.mustChangePassword) fail('FORBIDDEN', 'password_change_required');
-	return next();
-});
+export const handlerProcedure = signedInHandlerProcedure
+	.use(({ ctx, next }) => {
+		if (ctx.user.mustChangePassword) fail('FORBIDDEN', 'password_change_required');
+		return next();
+	})
+	.use(rejectUnstorableText);
 
 /** A signed-in handler even while their password must be changed: for `auth.changePassword` only. */
-export const passwordChangeProcedure = signedInHandlerProcedure;
+export const passwordChangeProcedure = signedInHandlerProcedure.use(rejectUnstorableText);
 
 /** A signed-in employee. `ctx.employee` holds the ids the session is bound to. */
 export const employeeProcedure = t.procedure.use(({ ctx, next }) => {
 	const session = ctx.session;
 	if (!session || session.kind !== 'employee') fail('UNAUTHORIZED', 'not_signed_in');
 	return next({ ctx: { ...ctx, session, employee: { id: session.employeeId, companyId: session.companyId, invitationId: session.invitationId } } });
-});
+}).use(rejectUnstorableText);
 
 export type CompanyRole = 'responsible' | 'staff';
 

@@ -22,7 +22,11 @@ export const exportFormatRouter = createTRPCRouter({
 			.where(eq(exportFormats.companyId, input.companyId))
 			.orderBy(asc(exportFormats.name));
 		// Stored through the same schema; parsed again so the page can trust the shape.
-		return rows.map((r) => ({ id: r.id, name: r.name, definition: exportFormatSchema.parse(r.definition), updatedAt: r.updatedAt.toISOString() }));
+		// A format stored under older, looser rules is left out rather than failing the whole list.
+		return rows.flatMap((r) => {
+			const definition = exportFormatSchema.safeParse(r.definition);
+			return definition.success ? [{ id: r.id, name: r.name, definition: definition.data, updatedAt: r.updatedAt.toISOString() }] : [];
+		});
 	}),
 
 	/** Creates a format, or replaces the one with the same name. */

@@ -9,7 +9,7 @@ import { normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { isPurpose } from '../../../src/lib/purposes/index';
 import { appendAudit, appendAuditInTx, handlerEvent, type AuditInput } from '../../audit';
 import { companies, employees, handlerKeys, invitations, submissionImages, submissions, users } from '../../db/schema';
-import { b64, plainText, toB64, toBytes, uuid } from '../inputs';
+import { b64, CONTROL_OR_BIDI, plainText, toB64, toBytes, uuid } from '../inputs';
 import { EXPORT_COLUMNS } from '../../../src/lib/exports/index';
 import { createTRPCRouter, employeeProcedure, fail, handlerProcedure, requireRole, type Context } from '../trpc';
 
@@ -110,7 +110,9 @@ const reason = z
 	.trim()
 	.min(2)
 	.max(200)
-	.refine((s) => !/\d{12}/.test(normalizeNumberInput(s)), { message: 'reason_contains_number' });
+	.refine((s) => !/\d{12}/.test(normalizeNumberInput(s)), { message: 'reason_contains_number' })
+	// One visible line, like every text a handler types: the trail and its reports show it as entered.
+	.refine((s) => !CONTROL_OR_BIDI.test(s));
 
 /** The reason a handler returns a submission with: the employee reads it, so it must not carry a number either. */
 /** A checklist id: a code, or a code and a dependent's index (`dependent_number:1`). */
@@ -121,7 +123,8 @@ const returnReason = z
 	.trim()
 	.min(2)
 	.max(200)
-	.refine((s) => !/\d{12}/.test(normalizeNumberInput(s)), { message: 'return_reason_contains_number' });
+	.refine((s) => !/\d{12}/.test(normalizeNumberInput(s)), { message: 'return_reason_contains_number' })
+	.refine((s) => !CONTROL_OR_BIDI.test(s));
 
 /** Whose item an upload is, and how to check and record it (an employee's phone or a handler entering for them). */
 interface UploadSubject {
@@ -137,15 +140,18 @@ interface UploadSubject {
 }
 
 /**
- * Holds the person's row (shared) for the transaction and refuses one already disposed of: a
- * disposal, which updates that row, then either waits for this upload or this upload sees it.
+ * Holds the person's row for the transaction and refuses one already disposed of: a disposal,
+ * which updates that row, then either waits for this upload or this upload sees it. Photos take
+ * it shared (they may arrive in parallel); a record takes it exclusively (`no key update`), so the
+ * same record sent twice at once (a page and its service worker, or two servers) is found by the
+ * second, not inserted twice. The strength is chosen once: upgrading a shared lock could deadlock.
  */
-async function lockLivePerson(tx: Tx, employeeId: string): Promise<void> {
+async function lockLivePerson(tx: Tx, employeeId: string, strength: 'share' | 'no key update' = 'share'): Promise<void> {
 	const [live] = await tx
 		.select({ id: employees.id })
 		.from(employees)
 		.where(and(eq(employees.id, employeeId), isNull(employees.disposedAt)))
-		.for('share');
+		.for(strength);
 	if (!live) fail('CONFLICT', 'employee_disposed');
 }
 
@@ -198,7 +204,7 @@ async function storeItem(ctx: Context, subject: UploadSubject, meta: z.infer<typ
 	}
 
 	const receivedAt = await ctx.db.transaction(async (tx) => {
-		await lockLivePerson(tx, subject.employeeId);
+		await lockLivePerson(tx, subject.employeeId, 'no key update');
 		const [existing] = await tx.select({ employeeId: submissions.employeeId, ciphertext: submissions.ciphertext, createdAt: submissions.createdAt }).from(submissions).where(eq(submissions.id, meta.submissionId));
 		if (existing) {
 			if (existing.employeeId === subject.employeeId && sameBytes(existing.ciphertext, bytes)) return existing.createdAt;

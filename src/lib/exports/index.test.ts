@@ -78,5 +78,7 @@ describe('exportFormatSchema', () => {
 		expect(exportFormatSchema.safeParse({ ...DEFAULT_FORMAT, columns: ['name', 'name'] }).success).toBe(false);
 		expect(exportFormatSchema.safeParse({ ...DEFAULT_FORMAT, columns: ['salary'] }).success).toBe(false);
 		expect(exportFormatSchema.safeParse({ ...DEFAULT_FORMAT, headers: { name: '  ' } }).success).toBe(false);
+		expect(exportFormatSchema.safeParse({ ...DEFAULT_FORMAT, headers: { name: '氏\u202e名' } }).success).toBe(false);
+		expect(exportFormatSchema.safeParse({ ...DEFAULT_FORMAT, headers: { name: '氏\t名' } }).success).toBe(false);
 	});
 });

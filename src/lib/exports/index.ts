@@ -34,8 +34,18 @@ export const DEPENDENT_COLUMNS: readonly ExportColumn[] = ['relationship', 'depe
 export const exportFormatSchema = z.object({
 	v: z.literal(1),
 	columns: z.array(z.enum(EXPORT_COLUMNS)).min(1).max(EXPORT_COLUMNS.length).refine((c) => new Set(c).size === c.length, { message: 'export_columns_duplicate' }),
-	/** Header names by column; a missing one uses the default Japanese name. */
-	headers: z.partialRecord(z.enum(EXPORT_COLUMNS), z.string().trim().min(1).max(40)).default({}),
+	/** Header names by column; a missing one uses the default Japanese name. Visible text: no control or bidi characters in a file payroll software reads. */
+	headers: z
+		.partialRecord(
+			z.enum(EXPORT_COLUMNS),
+			z
+				.string()
+				.trim()
+				.min(1)
+				.max(40)
+				.refine((s) => !/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/.test(s))
+		)
+		.default({}),
 	encoding: z.enum(['utf-8-bom', 'shift_jis']),
 	dates: z.enum(['seireki', 'wareki']),
 	/** `person`: one row each (dependents left out); `dependent`: one row per dependent, the person's columns repeated (a person without dependents gets one row). */
