@@ -185,12 +185,10 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 				}),
 			onError({ error, path }) {
 				if (error.code === 'INTERNAL_SERVER_ERROR') {
-					const cause = error.cause as { code?: unknown; name?: string } | undefined;
-					services.log.error('procedure failed', {
-						path: path ?? null,
-						cause: cause?.name ?? null,
-						sqlState: typeof cause?.code === 'string' ? cause.code : null
-					});
+					const cause = error.cause as { code?: unknown; name?: string; cause?: { code?: unknown } } | undefined;
+					// drizzle wraps the driver's error: its SQLSTATE is one level further down. The code only, never the message or detail.
+					const code = typeof cause?.code === 'string' ? cause.code : typeof cause?.cause?.code === 'string' ? cause.cause.code : null;
+					services.log.error('procedure failed', { path: path ?? null, cause: cause?.name ?? null, sqlState: code });
 				}
 			}
 		});
