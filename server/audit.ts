@@ -6,8 +6,8 @@
  * lock; `unique(prev_hash)` is the backstop against a forked chain.
  */
 import { asc, desc, eq, gt, sql } from 'drizzle-orm';
-import { createHash } from 'node:crypto';
-import { canonicalJson, verifyCheckpoint } from '../src/lib/crypto/index';
+import { createHash, createPublicKey, verify as verifySignatureNode, type KeyObject } from 'node:crypto';
+import { canonicalJson, checkpointMessage, fromBase64Url, type CheckpointStatement } from '../src/lib/crypto/index';
 import type { Db } from './db';
 import { auditCheckpoints, auditEvents, handlerKeys, users } from './db/schema';
 
@@ -326,7 +326,7 @@ export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<ChainVe
 				? 'missing'
 				: hashAt.get(c.seq) !== c.head
 					? 'head'
-					: !c.signingPublicKey || !verifyCheckpoint(c.signingPublicKey, { seq: c.seq, head: c.head, userId: c.userId, signedAt }, c.signature)
+					: !c.signingPublicKey || !checkpointSignatureValid(c.signingPublicKey, { seq: c.seq, head: c.head, userId: c.userId, signedAt }, c.signature)
 						? 'signature'
 						: null;
 		if (problem) {
@@ -342,6 +342,40 @@ export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<ChainVe
 		firstBrokenSeq,
 		checkpoints: { count: checkpoints.length, latest, firstBroken }
 	};
+}
+
+/** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+const publicKeys = new Map<string, KeyObject | null>();
+/** Statements whose signature already verified in this process: a checkpoint row never changes, and one that did would not match its key here. */
+const verifiedCheckpoints = new Set<string>();
+
+/**
+ * Ed25519 through node:crypto (OpenSSL), some fifty times faster than the browser's library: the
+ * verifier checks every checkpoint ever signed, one per unlock, and must not hold the event loop.
+ */
+export function checkpointSignatureValid(publicKey: string, statement: CheckpointStatement, signature: string): boolean {
+	const memo = `${publicKey}|${signature}|${statement.seq}|${statement.head}|${statement.userId}|${statement.signedAt}`;
+	if (verifiedCheckpoints.has(memo)) return true;
+	let key = publicKeys.get(publicKey);
+	if (key === undefined) {
+		try {
+			const raw = fromBase64Url(publicKey);
+			key = raw.length === 32 ? createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: 'der', type: 'spki' }) : null;
+		} catch {
+			key = null;
+		}
+		publicKeys.set(publicKey, key);
+	}
+	if (!key) return false;
+	let ok = false;
+	try {
+		ok = verifySignatureNode(null, checkpointMessage(statement), key, fromBase64Url(signature));
+	} catch {
+		ok = false;
+	}
+	if (ok) verifiedCheckpoints.add(memo);
+	return ok;
 }
 
 /** The chain's length and newest hash, and the hash at `seq` when asked (null past the end). */

@@ -96,9 +96,11 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 
 	function clientIp(req: IncomingMessage): string {
 		if (options.trustProxy) {
+			// The proxy in front of us appends the address it saw: the last entry. Anything before it
+			// came from the client and may be forged (it would walk past the IP allowlist and throttle).
 			const forwarded = req.headers['x-forwarded-for'];
-			const first = typeof forwarded === 'string' ? forwarded.split(',')[0]?.trim() : undefined;
-			if (first) return first.slice(0, 64);
+			const last = typeof forwarded === 'string' ? forwarded.split(',').at(-1)?.trim() : undefined;
+			if (last) return last.slice(0, 64);
 		}
 		return (req.socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
 	}

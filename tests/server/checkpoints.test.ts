@@ -114,8 +114,9 @@ describe.each(backends)('signed audit checkpoints on %s', (backend) => {
 		expect((await staff.client.trpc.audit.head.query({ since: input.seq })).hashAtSince).toBeNull();
 	});
 
-	it('records an alarm a browser raises', async () => {
-		await staff.client.trpc.audit.alarm.mutate({ seq: 3, expected: 'a'.repeat(64) });
+	it('records an alarm a browser raises, once per checkpoint', async () => {
+		expect(await staff.client.trpc.audit.alarm.mutate({ seq: 3, expected: 'a'.repeat(64) })).toEqual({ recorded: true });
+		expect(await staff.client.trpc.audit.alarm.mutate({ seq: 3, expected: 'a'.repeat(64) })).toEqual({ recorded: false });
 		const [event] = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'audit_alarm'`);
 		expect(event).toMatchObject({ actorLabel: 'tanto-cp', result: 'error', targetId: '3' });
 		expect(event!.detail).toMatchObject({ seq: 3, expected: 'a'.repeat(64) });

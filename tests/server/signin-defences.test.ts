@@ -64,6 +64,9 @@ describe.each(backends)('sign-in defences on %s', (backend) => {
 		const [refused] = await app.handle.db.select().from(auditEvents).where(sql`${auditEvents.action} = 'login' and ${auditEvents.ip} = '203.0.113.5'`);
 		expect(refused).toMatchObject({ result: 'denied', actorLabel: 'tanto-ip' });
 		expect(refused!.detail).toMatchObject({ ipNotAllowed: true });
+		// A client cannot claim an allowed address: the proxy appends the one it saw, and that counts.
+		const spoofing = testClient(app.url, { forwardedFor: '198.51.100.7, 203.0.113.5' });
+		expect((await failure(spoofing.trpc.auth.login.mutate({ loginId: 'tanto-ip', password: OWN_HANDLER_PASSWORD }))).data.appCode).toBe('ip_not_allowed');
 		// A wrong password from outside says only that: the list is not revealed to someone without the password.
 		expect((await failure(outside.trpc.auth.login.mutate({ loginId: 'tanto-ip', password: 'wrong password 123' }))).data.appCode).toBe('bad_credentials');
 		// The session cookie carried to another network is refused there too.

@@ -251,6 +251,13 @@ export const auditRouter = createTRPCRouter({
 	alarm: handlerProcedure
 		.input(z.object({ seq: z.number().int().positive(), expected: z.string().regex(/^[0-9a-f]{64}$/, 'hash_invalid') }).strict())
 		.mutation(async ({ ctx, input }) => {
+			// Evidence, not a megaphone: once per checkpoint, and a few a day per handler.
+			const since = new Date(ctx.services.now().getTime() - 24 * 60 * 60 * 1000);
+			const earlier = await ctx.db
+				.select({ targetId: auditEvents.targetId })
+				.from(auditEvents)
+				.where(and(eq(auditEvents.actorId, ctx.user.id), eq(auditEvents.action, 'audit_alarm'), gte(auditEvents.at, since)));
+			if (earlier.some((e) => e.targetId === String(input.seq)) || earlier.length >= ALARMS_PER_DAY) return { recorded: false };
 			const head = await chainHead(ctx.db, input.seq);
 			await appendAudit(
 				ctx.db,
@@ -300,6 +307,9 @@ async function lastSignedSeq(ctx: HandlerCtx): Promise<number | null> {
 		.limit(1);
 	return mine?.seq ?? null;
 }
+
+/** How many alarms one handler's browsers may record in a day. */
+const ALARMS_PER_DAY = 5;
 
 /** How far a browser's clock may be from the server's when it signs a checkpoint. */
 const CHECKPOINT_CLOCK_SKEW_MS = 15 * 60 * 1000;

@@ -169,8 +169,9 @@ export const disposalRouter = createTRPCRouter({
 				);
 				return { batchId, disposedAt: now.toISOString(), people };
 			});
-			// Deleted rows stay in the table files until vacuumed, and PGlite has no autovacuum: reclaim
-			// them now so a copy of the data folder made later does not carry the disposed ciphertext.
+			// Deleted rows stay in the table pages until vacuumed, and PGlite has no autovacuum: prune
+			// them now. Plain VACUUM does not zero freed space or touch the WAL, so older copies and the
+			// WAL may still hold the ciphertext until reused (docs/operations.md says so).
 			await ctx.db.execute(sql`vacuum submission_images, submissions, invitations, employees, employee_requests, sessions, employee_passkeys, webauthn_challenges`).catch((error: unknown) => {
 				ctx.services.log.warn('vacuum after disposal failed', { error: error instanceof Error ? error.message : String(error) });
 			});

@@ -110,7 +110,11 @@ async function verifyAssertion(
 /** Creates the handler session and records the sign-in, as password login does. */
 async function signIn(ctx: Context, user: { id: string; orgId: string; lastLoginAt: Date | null }, now: Date): Promise<void> {
 	const [org] = await ctx.db.select({ ipAllowlist: organisations.handlerIpAllowlist }).from(organisations).where(eq(organisations.id, user.orgId));
-	if (!ipAllowed(ctx.req.ip, org?.ipAllowlist)) fail('FORBIDDEN', 'ip_not_allowed');
+	if (!ipAllowed(ctx.req.ip, org?.ipAllowlist)) {
+		// Recorded like a refused password sign-in: the history shows every failed sign-in.
+		await appendAudit(ctx.db, { orgId: user.orgId, actorType: 'handler', actorId: user.id, action: 'passkey_login', result: 'denied', ip: ctx.req.ip, userAgent: ctx.req.userAgent, detail: { ipNotAllowed: true } }, now);
+		fail('FORBIDDEN', 'ip_not_allowed');
+	}
 	const { token } = await createSession(ctx.db, { kind: 'handler', userId: user.id }, now, ctx.services.config.handlerMaxSeconds);
 	ctx.req.setCookie(sessionCookie(token, ctx.services.config.handlerMaxSeconds, ctx.req.secure));
 	await ctx.db.update(users).set({ previousLoginAt: user.lastLoginAt, lastLoginAt: now }).where(eq(users.id, user.id));

@@ -56,6 +56,12 @@ describe('signed audit checkpoints in the browser', () => {
 		expect(pendingAlarm(storage, USER)).toBeNull();
 		expect(await confirmAndSign({ userId: USER, signingSecretKey: keys.secretKey, api, storage, now })).toEqual({ kind: 'signed', seq: 4 });
 
+		// A server that answers the remembered hash but a shorter chain is caught too.
+		const lying = memoryStorage();
+		lying.setItem(`mnv.audit-checkpoint.v1.${USER}`, JSON.stringify({ seq: 5, head: h('e') }));
+		const liar: CheckpointApi = { head: async () => ({ seq: 3, head: h('c'), hashAtSince: h('e') }), store: async () => ({ stored: true }), alarm: async () => undefined };
+		expect((await confirmAndSign({ userId: USER, signingSecretKey: keys.secretKey, api: liar, storage: lying, now })).kind).toBe('alarm');
+
 		const truncated = memoryStorage();
 		const short = fakeApi([h('a'), h('b')]);
 		truncated.setItem(`mnv.audit-checkpoint.v1.${USER}`, JSON.stringify({ seq: 5, head: h('e') }));

@@ -71,7 +71,8 @@ export async function confirmAndSign(p: {
 	if (earlier) return { kind: 'alarm', seq: earlier.seq, expected: earlier.head };
 	const remembered = rememberedCheckpoint(p.storage, p.userId);
 	const chain = await p.api.head(remembered?.seq);
-	if (remembered && chain.hashAtSince !== remembered.head) {
+	// A chain shorter than what was signed, or a head that is not a hash, is as wrong as a changed one.
+	if (remembered && (chain.hashAtSince !== remembered.head || chain.seq < remembered.seq || !/^[0-9a-f]{64}$/.test(chain.head))) {
 		p.storage.setItem(alarmKey(p.userId), JSON.stringify(remembered));
 		// Told to the server too, for the history; a server that rewrote the chain may drop it, the browser will not.
 		await p.api.alarm({ seq: remembered.seq, expected: remembered.head }).catch(() => undefined);

@@ -8,10 +8,14 @@ import { keyring } from './keyring.svelte';
  */
 class AuditCheckpointState {
 	outcome = $state.raw<CheckpointOutcome | null>(null);
+	/** Whose outcome it is: a shared computer must not show one user's alarm to the next. */
+	userId = $state<string | null>(null);
 
 	/** The alarm this browser raised for the user and nobody reset, even before any unlock. */
 	load(userId: string): void {
 		const alarm = pendingAlarm(localStorage, userId);
+		if (this.userId !== userId) this.outcome = null;
+		this.userId = userId;
 		if (alarm) this.outcome = { kind: 'alarm', seq: alarm.seq, expected: alarm.head };
 	}
 
@@ -33,7 +37,7 @@ export async function checkpointAfterUnlock(): Promise<void> {
 	const userId = keyring.ownerId;
 	if (!keys || !userId) return;
 	try {
-		auditCheckpoint.outcome = await confirmAndSign({
+		const outcome = await confirmAndSign({
 			userId,
 			signingSecretKey: keys.signing.secretKey,
 			storage: localStorage,
@@ -44,6 +48,11 @@ export async function checkpointAfterUnlock(): Promise<void> {
 				alarm: (input) => api.audit.alarm.mutate(input)
 			}
 		});
+		// Still the same person? A sign-out or another user's unlock meanwhile makes this stale.
+		if (keyring.ownerId === userId) {
+			auditCheckpoint.userId = userId;
+			auditCheckpoint.outcome = outcome;
+		}
 	} catch {
 		// Offline, or the key changed under us: try again at the next unlock.
 	}
