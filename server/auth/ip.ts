@@ -33,10 +33,24 @@ export function ipAllowed(ip: string | null, allowlist: readonly string[] | null
 	if (!allowlist || allowlist.length === 0) return true;
 	const client = ip ? clientAddress(ip) : null;
 	if (!client) return false;
-	const list = new BlockList();
-	for (const entry of allowlist) {
-		const parsed = parseAllowEntry(entry);
-		if (parsed) list.addSubnet(parsed.address, parsed.prefix, parsed.family);
+	return blockListOf(allowlist).check(client.address, client.family);
+}
+
+/** Built once per distinct list: the check runs on every handler request. */
+const blockLists = new Map<string, BlockList>();
+
+function blockListOf(allowlist: readonly string[]): BlockList {
+	const key = allowlist.join('\n');
+	let list = blockLists.get(key);
+	if (!list) {
+		list = new BlockList();
+		for (const entry of allowlist) {
+			const parsed = parseAllowEntry(entry);
+			if (parsed) list.addSubnet(parsed.address, parsed.prefix, parsed.family);
+		}
+		// A handful of organisations' lists; forget them all if lists keep changing.
+		if (blockLists.size > 1000) blockLists.clear();
+		blockLists.set(key, list);
 	}
-	return list.check(client.address, client.family);
+	return list;
 }

@@ -1,8 +1,7 @@
 import { and, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { ACTION_GROUP_NAMES, ACTION_GROUPS, HISTORY_ACTIONS, HISTORY_PAGE_MAX, HISTORY_REPORT_MAX } from '../../../src/lib/history/actions';
-import { verifyCheckpoint } from '../../../src/lib/crypto/index';
-import { appendAudit, chainHead, handlerEvent, verifyAuditChain, type ChainVerdict } from '../../audit';
+import { appendAudit, chainHead, checkpointSignatureValid, handlerEvent, verifyAuditChain, type ChainVerdict } from '../../audit';
 import { auditCheckpoints, auditEvents, companies, companyRoles, handlerKeys, users } from '../../db/schema';
 import { uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole, type CompanyRole, type Context } from '../trpc';
@@ -237,7 +236,7 @@ export const auditRouter = createTRPCRouter({
 			const { hashAt } = await chainHead(ctx.db, input.seq);
 			if (hashAt !== input.head) fail('CONFLICT', 'checkpoint_head_mismatch');
 			const statement = { seq: input.seq, head: input.head, userId: ctx.user.id, signedAt: signedAt.toISOString() };
-			if (!verifyCheckpoint(key.signingPublicKey, statement, input.signature)) fail('BAD_REQUEST', 'checkpoint_signature_invalid');
+			if (!checkpointSignatureValid(key.signingPublicKey, statement, input.signature)) fail('BAD_REQUEST', 'checkpoint_signature_invalid');
 			const last = await lastSignedSeq(ctx);
 			if (last !== null && last >= input.seq) return { stored: false };
 			await ctx.db.insert(auditCheckpoints).values({ seq: input.seq, head: input.head, userId: ctx.user.id, signedAt, signature: input.signature });

@@ -169,11 +169,13 @@ export const disposalRouter = createTRPCRouter({
 				);
 				return { batchId, disposedAt: now.toISOString(), people };
 			});
-			// Deleted rows stay in the table pages until vacuumed, and PGlite has no autovacuum: prune
-			// them now. Plain VACUUM does not zero freed space or touch the WAL, so older copies and the
-			// WAL may still hold the ciphertext until reused (docs/operations.md says so).
-			await ctx.db.execute(sql`vacuum submission_images, submissions, invitations, employees, employee_requests, sessions, employee_passkeys, webauthn_challenges`).catch((error: unknown) => {
-				ctx.services.log.warn('vacuum after disposal failed', { error: error instanceof Error ? error.message : String(error) });
+			// Deleted rows stay in the table pages until vacuumed, and PGlite has no autovacuum (PostgreSQL
+			// does its own): prune them now. Plain VACUUM does not zero freed space or touch the WAL, so
+			// older copies and the WAL may still hold the ciphertext until reused (docs/operations.md).
+			if (ctx.services.handle.backend === 'pglite') await ctx.db.execute(sql`vacuum submission_images, submissions, invitations, employees, employee_requests, sessions, employee_passkeys, webauthn_challenges`).catch((error: unknown) => {
+				// The SQLSTATE only, like every other log line: never a database message.
+				const code = (error as { code?: unknown; cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code;
+				ctx.services.log.warn('vacuum after disposal failed', { sqlState: typeof code === 'string' ? code : null });
 			});
 			return result;
 		}),
