@@ -7,7 +7,20 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
-const load = (lang: string) => JSON.parse(readFileSync(join(root, `messages/${lang}.json`), 'utf8')) as Record<string, unknown>;
+/** The message files of one language, as project.inlang/settings.json lists them (one pair per area). */
+const patterns = (JSON.parse(readFileSync(join(root, 'project.inlang/settings.json'), 'utf8'))['plugin.inlang.messageFormat'].pathPattern as string[]) ?? [];
+function load(lang: string): Record<string, unknown> {
+	const merged: Record<string, unknown> = {};
+	for (const pattern of patterns) {
+		const file = JSON.parse(readFileSync(join(root, pattern.replace('{locale}', lang)), 'utf8')) as Record<string, unknown>;
+		for (const [key, value] of Object.entries(file)) {
+			if (key === '$schema') continue;
+			if (key in merged) throw new Error(`message ${key} is defined twice (${pattern.replace('{locale}', lang)})`);
+			merged[key] = value;
+		}
+	}
+	return merged;
+}
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 /** Text a person would read in a component's markup: outside scripts, styles, comments and `{expressions}`. */
