@@ -96,7 +96,8 @@ export default defineConfig({
 		}),
 		SvelteKitPWA({
 			strategies: 'generateSW',
-			registerType: 'autoUpdate',
+			// 'prompt': updates wait for the user's consent (see `skipWaiting` below).
+			registerType: 'prompt',
 			injectRegister: false,
 			filename: 'sw.js',
 			kit: { adapterFallback: '200.html', spa: true },
@@ -123,7 +124,9 @@ export default defineConfig({
 				maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
 				navigateFallback: '/200.html',
 				navigateFallbackDenylist: [/^\/tesseract\//],
-				skipWaiting: true,
+				// A new version waits until the user agrees to reload (src/lib/managers/update.svelte.ts sends
+				// SKIP_WAITING, which the generated worker then honours); the first install still takes the page at once.
+				skipWaiting: false,
 				clientsClaim: true,
 				cleanupOutdatedCaches: true,
 				// Background Sync for the outbox (src/lib/outbox/sync.ts, built by scripts/build-sync-worker.mjs).

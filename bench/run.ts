@@ -4,7 +4,7 @@
  *
  * Backends: PGlite always; PostgreSQL when BENCH_DATABASE_URL or DATABASE_URL is set.
  *
- * Sections: startup, ingest, audit, crypto, employee, desk, desk-part2 (all by default). Pick some with
+ * Sections: startup, ingest, audit, crypto, employee, desk, desk-part2, lighthouse (all by default). Pick some with
  * `npm run bench -- --only=crypto` (or BENCH_ONLY=crypto); then bench/results.json keeps the
  * other sections' figures from the previous run, and `sectionDates` says when each was measured.
  */
@@ -20,12 +20,13 @@ import { runCryptoBench, type CryptoFigure } from './crypto';
 import { runDeskBench } from './desk';
 import { runDesk2Bench } from './desk-part2';
 import { runEmployeeBench } from './employee';
+import { runLighthouseBench, type LighthouseResult } from './lighthouse';
 import { testClient } from '../tests/support/client';
 import { scratchDb, type Backend } from '../tests/support/databases';
 import { addEmployee, join as joinAsEmployee, revealNumber, setUpHandler, type HandlerSide } from '../tests/support/journey';
 import { spawnServer, type ServerProcess } from '../tests/support/spawn';
 
-const SECTIONS = ['startup', 'ingest', 'audit', 'crypto', 'employee', 'desk', 'desk-part2'] as const;
+const SECTIONS = ['startup', 'ingest', 'audit', 'crypto', 'employee', 'desk', 'desk-part2', 'lighthouse'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Metric {
@@ -309,6 +310,33 @@ async function main(): Promise<void> {
 		for (const b of backends) for (const f of await runDesk2Bench(b, { log: (line) => console.log(line) })) record({ ...f, backend: b });
 	}
 
+	// Assigned in a callback: the cast keeps TypeScript from narrowing it to null.
+	let lighthouse = null as (Omit<LighthouseResult, 'figures' | 'browserVersion'> & { seconds: number }) | null;
+	if (sections.includes('lighthouse')) {
+		begin('lighthouse');
+		// Lighthouse (mobile emulation, simulated throttling) on the built app, its own server with a small demo office.
+		const dir = mkdtempSync(join(tmpdir(), 'mnv-bench-lighthouse-'));
+		const t0 = performance.now();
+		try {
+			await withServer({ DATA_DIR: join(dir, 'data') }, async (s) => {
+				const { figures, browserVersion, ...rest } = await runLighthouseBench(s, { log: (line) => console.log(line) });
+				chromiumVersion ??= browserVersion;
+				const seconds = round((performance.now() - t0) / 1000);
+				console.log(`  Lighthouse ${rest.lighthouseVersion}, ${rest.settings.formFactor}, ${rest.settings.throttlingMethod} throttling, ${rest.settings.screen}, benchmarkIndex ${rest.settings.benchmarkIndex}; one run per screen; ${seconds} s\n`);
+				for (const f of figures) record({ ...f, backend: 'chromium' });
+				// Accessibility and best-practices audits that fail, with what Lighthouse names; performance ones by id (details in results.json).
+				for (const screen of rest.screens) {
+					for (const f of screen.failing.filter((f) => f.category !== 'performance')) console.log(`  ${screen.screen}: ${f.category} ${f.id} (${f.title})${f.items.length ? '\n      ' + f.items.join('\n      ') : ''}`);
+					const slow = screen.failing.filter((f) => f.category === 'performance').map((f) => f.id);
+					if (slow.length) console.log(`  ${screen.screen}: performance audits below 0.9: ${slow.join(', ')}`);
+				}
+				lighthouse = { ...rest, seconds };
+			});
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
 	// A partial run keeps the other sections' figures (and their dates) from bench/results.json.
 	const previous = sections.length < SECTIONS.length && existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as Record<string, unknown>) : null;
 	const previousDates = (previous?.sectionDates as Partial<Record<Section, string>> | undefined) ?? {};
@@ -324,6 +352,8 @@ async function main(): Promise<void> {
 	const previousVersions = (previous?.versions as Record<string, string> | undefined) ?? {};
 	// `npm run bench:load` (bench/load.ts) writes its own key: keep it.
 	const load = existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as { load?: unknown }).load : undefined;
+	// The Lighthouse section's details (settings, failing audits per screen): this run's, else the previous ones.
+	const lighthouseDetails = lighthouse ?? (existsSync('bench/results.json') ? (JSON.parse(readFileSync('bench/results.json', 'utf8')) as { lighthouse?: unknown }).lighthouse : undefined);
 	const result = {
 		date: new Date().toISOString(),
 		sectionDates,
@@ -333,11 +363,13 @@ async function main(): Promise<void> {
 		versions: {
 			...previousVersions,
 			...Object.fromEntries(['@electric-sql/pglite', 'postgres', 'drizzle-orm', '@trpc/server', 'age-encryption', '@noble/curves', '@noble/ciphers', '@noble/hashes', 'zod'].map((n) => [n, pkgVersion(n)])),
-			...(sections.includes('crypto') || sections.includes('employee') || sections.includes('desk') ? { esbuild: pkgVersion('esbuild'), '@playwright/test': pkgVersion('@playwright/test'), ...(chromiumVersion ? { chromium: chromiumVersion } : {}) } : {})
+			...(sections.includes('crypto') || sections.includes('employee') || sections.includes('desk') ? { esbuild: pkgVersion('esbuild'), '@playwright/test': pkgVersion('@playwright/test'), ...(chromiumVersion ? { chromium: chromiumVersion } : {}) } : {}),
+			...(sections.includes('lighthouse') ? { lighthouse: pkgVersion('lighthouse'), 'puppeteer-core': pkgVersion('puppeteer-core'), ...(chromiumVersion ? { chromium: chromiumVersion } : {}) } : {})
 		},
 		postgresServer: pgUrl ? await postgresVersion(pgUrl) : ((previous?.postgresServer as string | null | undefined) ?? null),
 		metrics: [...previousMetrics, ...metrics].sort((a, b) => SECTIONS.indexOf(sectionOf(a)) - SECTIONS.indexOf(sectionOf(b))),
-		...(load === undefined ? {} : { load })
+		...(load === undefined ? {} : { load }),
+		...(lighthouseDetails === undefined ? {} : { lighthouse: lighthouseDetails })
 	};
 	writeFileSync('bench/results.json', JSON.stringify(result, null, 2) + '\n');
 	console.log('\nwrote bench/results.json');

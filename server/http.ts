@@ -7,6 +7,8 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { sql } from 'drizzle-orm';
 import { appRouter } from './api/root';
@@ -205,7 +207,7 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 		}
 	}
 
-	function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+	function serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string): void | Promise<void> {
 		let decoded: string;
 		try {
 			decoded = decodeURIComponent(pathname);
@@ -234,12 +236,30 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 				htmlCache.set(file, cached);
 			}
 			res.setHeader('Content-Security-Policy', cached.csp);
+			const htmlEncoding = acceptedEncoding(req);
+			if (htmlEncoding) return compressed(file, htmlEncoding).then((body) => sendEncoded(req, res, body, htmlEncoding));
 			res.setHeader('Content-Length', cached.body.length);
 			return void res.end(req.method === 'HEAD' ? undefined : cached.body);
 		}
+		const encoding = COMPRESSIBLE.has(ext) ? acceptedEncoding(req) : null;
+		if (encoding) return compressed(file, encoding).then((body) => sendEncoded(req, res, body, encoding));
 		res.setHeader('Content-Length', statSync(file).size);
 		if (req.method === 'HEAD') return void res.end();
 		createReadStream(file).pipe(res);
+	}
+
+	/** Text assets compressed once per file version (in the thread pool), then served from memory. */
+	const compressedCache = new Map<string, Promise<Buffer>>();
+	function compressed(file: string, encoding: 'br' | 'gzip'): Promise<Buffer> {
+		const key = `${encoding}:${file}:${statSync(file).mtimeMs}`;
+		let body = compressedCache.get(key);
+		if (!body) {
+			const raw = readFileSync(file);
+			body = encoding === 'br' ? brotli(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length } }) : gzipAsync(raw, { level: 9 });
+			compressedCache.set(key, body);
+			body.catch(() => compressedCache.delete(key));
+		}
+		return body;
 	}
 
 	const server = createServer((req, res) => {
@@ -290,6 +310,28 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 		);
 	});
 	return server;
+}
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+/** Files worth compressing: scripts, styles, markup, data and WebAssembly (images and fonts already are). */
+const COMPRESSIBLE = new Set(['.js', '.mjs', '.css', '.html', '.json', '.webmanifest', '.svg', '.txt', '.wasm', '.map']);
+
+/** The best encoding the client accepts: brotli, then gzip (`q=0` refuses one). */
+function acceptedEncoding(req: IncomingMessage): 'br' | 'gzip' | null {
+	const header = String(req.headers['accept-encoding'] ?? '').toLowerCase();
+	const accepts = (name: string) => header.split(',').some((part) => {
+		const [token, ...params] = part.trim().split(';');
+		return token?.trim() === name && !params.some((p) => /^\s*q=0(\.0*)?\s*$/.test(p));
+	});
+	return accepts('br') ? 'br' : accepts('gzip') ? 'gzip' : null;
+}
+
+function sendEncoded(req: IncomingMessage, res: ServerResponse, body: Buffer, encoding: 'br' | 'gzip'): void {
+	res.setHeader('Content-Encoding', encoding);
+	res.setHeader('Vary', 'Accept-Encoding');
+	res.setHeader('Content-Length', body.length);
+	res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });

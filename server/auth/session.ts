@@ -9,9 +9,10 @@ import { employees, sessions } from '../db/schema';
 
 export const SESSION_COOKIE = 'mnv_session';
 
+/** `lastSeenAt`: the activity time the idle limit counts from, as stored after this request (for the UI's expiry warning). */
 export type SessionInfo =
-	| { id: string; kind: 'handler'; userId: string; expiresAt: Date }
-	| { id: string; kind: 'employee'; employeeId: string; companyId: string; invitationId: string | null; expiresAt: Date };
+	| { id: string; kind: 'handler'; userId: string; expiresAt: Date; lastSeenAt?: Date }
+	| { id: string; kind: 'employee'; employeeId: string; companyId: string; invitationId: string | null; expiresAt: Date; lastSeenAt?: Date };
 
 export function hashToken(token: string): string {
 	return createHash('sha256').update(token).digest('hex');
@@ -71,12 +72,14 @@ export async function resolveSession(
 		return null;
 	}
 	// Touch at most once a minute: keeps idle tracking without a write per request.
+	let lastSeenAt = row.lastSeenAt;
 	if (now.getTime() - row.lastSeenAt.getTime() > 60_000) {
 		await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id));
+		lastSeenAt = now;
 	}
-	if (row.kind === 'handler' && row.userId) return { id, kind: 'handler', userId: row.userId, expiresAt: row.expiresAt };
+	if (row.kind === 'handler' && row.userId) return { id, kind: 'handler', userId: row.userId, expiresAt: row.expiresAt, lastSeenAt };
 	if (row.kind === 'employee' && row.employeeId && row.companyId)
-		return { id, kind: 'employee', employeeId: row.employeeId, companyId: row.companyId, invitationId: row.invitationId, expiresAt: row.expiresAt };
+		return { id, kind: 'employee', employeeId: row.employeeId, companyId: row.companyId, invitationId: row.invitationId, expiresAt: row.expiresAt, lastSeenAt };
 	return null;
 }
 

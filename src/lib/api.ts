@@ -5,8 +5,10 @@
  * browser history. Sealed uploads have their own small client (`$lib/outbox/client`), which the
  * service worker shares.
  */
-import { createTRPCClient, httpBatchLink, TRPCClientError, type HTTPHeaders } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, TRPCClientError, type HTTPHeaders, type TRPCLink } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { observable } from '@trpc/server/observable';
+import { reportSessionActivity } from '$lib/managers/session-activity';
 import type { AppRouter } from '../../server/api/root';
 import { m } from '$lib/paraglide/messages';
 import { getLocale } from '$lib/paraglide/runtime';
@@ -21,8 +23,33 @@ function commonHeaders(): HTTPHeaders {
 	return { 'x-mnv-lang': getLocale() };
 }
 
+/**
+ * Tells the session-expiry warning what each call showed: an answer from the server counts as
+ * activity (the server moved the idle limit), `not_signed_in` means the session is gone.
+ */
+const sessionActivityLink: TRPCLink<AppRouter> =
+	() =>
+	({ next, op }) =>
+		observable((observer) =>
+			next(op).subscribe({
+				next(value) {
+					reportSessionActivity('response');
+					observer.next(value);
+				},
+				error(error) {
+					const code = appCodeOf(error);
+					if (code === 'not_signed_in') reportSessionActivity('signed_out');
+					else if (code) reportSessionActivity('response');
+					observer.error(error);
+				},
+				complete() {
+					observer.complete();
+				}
+			})
+		);
+
 export const api = createTRPCClient<AppRouter>({
-	links: [httpBatchLink({ url, methodOverride: 'POST', headers: commonHeaders })]
+	links: [sessionActivityLink, httpBatchLink({ url, methodOverride: 'POST', headers: commonHeaders })]
 });
 
 /** The server's `error.data.appCode` (e.g. `join_link_used`), if the error came from the API. */

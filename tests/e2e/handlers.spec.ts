@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateHandlerKeys, handlerPublicInfo, toBase64Url, wrapHandlerKeys } from '../../src/lib/crypto/index';
 import { testClient } from '../support/client';
-import { openCompany, signIn } from '../support/desk';
+import { confirmTyped, openCompany, openTab, signIn } from '../support/desk';
 import { addEmployee, joinAndSubmit, setUpHandler, submitNumber } from '../support/journey';
 import { spawnServer } from '../support/spawn';
 
@@ -40,6 +40,7 @@ test('a 責任者 grants a second handler, then removes them with a new key epoc
 		const ownerPage = await signIn(browser, baseUrl, 'admin', 'correct horse battery');
 		await openCompany(ownerPage, baseUrl, companyId, OWNER_PASSPHRASE);
 		await expect(ownerPage.getByText('会社の鍵を検証しました')).toBeVisible();
+		await openTab(ownerPage, '設定・鍵');
 		await ownerPage.getByLabel('担当者', { exact: true }).selectOption({ label: '見本 担当（tanto-2）' });
 		await expect(ownerPage.getByTestId('candidate-fingerprint')).toHaveText(handlerPublicInfo(secondKeys).fingerprint);
 		await ownerPage.getByLabel('本人の画面のフィンガープリントと一致することを確認しました').check();
@@ -62,8 +63,7 @@ test('a 責任者 grants a second handler, then removes them with a new key epoc
 		// Removal: a plain warning, a new epoch, an updated recovery kit offered.
 		await ownerPage.getByRole('button', { name: 'tanto-2 の権限を解除' }).click();
 		await expect(ownerPage.getByText('すでに見た番号や、手元に保存した情報を取り消すことはできません')).toBeVisible();
-		await ownerPage.getByLabel('すでに見られた情報は取り消せないことを理解しました').check();
-		await ownerPage.getByRole('button', { name: '解除して鍵を更新' }).click();
+		await confirmTyped(ownerPage, 'tanto-2');
 		await expect(ownerPage.getByText('鍵を世代 2 に更新しました')).toBeVisible({ timeout: 30_000 });
 		await expect(ownerPage.getByText('新しい復旧キットをダウンロードして保管')).toBeVisible();
 		await expect(ownerPage.getByRole('row', { name: /tanto-2/ })).toContainText('解除済み');

@@ -15,6 +15,7 @@ import { parseRecoveryKit } from '../../src/lib/crypto/index';
 import { kitTextFromPdf } from '../../src/lib/documents/recovery-kit';
 import { expectNothingReadableStored, joinFromLetter, submitAsEmployee } from '../support/phone';
 import { EMPLOYEE_PASSWORD } from '../support/journey';
+import { openTab } from '../support/desk';
 import { hasExifTrace } from '../support/exif';
 
 const NUMBER = '123456789018'; // synthetic (DOMAIN.md §10.1)
@@ -83,11 +84,13 @@ for (const backend of backends) {
 			await expect(handler.getByText(/鍵の世代 1 までの復旧キットを保管済み/)).toBeVisible();
 
 			// The 責任者 adds a purpose of use to the notice; the employee will read and acknowledge it.
+			await openTab(handler, '収集・通知');
 			await handler.getByLabel('労災保険の請求事務').check();
 			await handler.getByRole('button', { name: '利用目的を保存' }).click();
 			await expect(handler.getByText('利用目的を保存しました。')).toBeVisible();
 
 			// 4. An employee with a sealed name, and an invitation.
+			await openTab(handler, '従業員');
 			await handler.getByLabel('従業員コード').fill('E-0001');
 			await handler.getByLabel('氏名', { exact: true }).fill(EMPLOYEE_NAME);
 			await handler.getByRole('button', { name: '従業員を追加' }).click();

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateHandlerKeys, handlerPublicInfo, toBase64Url, wrapHandlerKeys } from '../../src/lib/crypto/index';
 import { testClient } from '../support/client';
-import { openCompany, signIn } from '../support/desk';
+import { openCompany, openTab, signIn } from '../support/desk';
 import { addEmployee, joinAndSubmit, setUpHandler } from '../support/journey';
 import { spawnServer } from '../support/spawn';
 
@@ -69,6 +69,7 @@ test('an office registers through a partner link and is granted a company of the
 		// The 責任者 grants the company to the partner's handler after the fingerprint comparison.
 		await openCompany(ownerPage, baseUrl, companyId, OWNER_PASSPHRASE);
 		await expect(ownerPage.getByText('会社の鍵を検証しました')).toBeVisible();
+		await openTab(ownerPage, '設定・鍵');
 		await ownerPage.getByLabel('担当者', { exact: true }).selectOption({ label: '見本 社労士（sr-admin・見本社労士法人）' });
 		await expect(ownerPage.getByText('提携先「見本社労士法人」の担当者です')).toBeVisible();
 		await expect(ownerPage.getByTestId('candidate-fingerprint')).toHaveText(handlerPublicInfo(partnerKeys).fingerprint);

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { verifyAuditChain } from '../../server/audit';
 import { openDb } from '../../server/db';
 import { dumpAllTables } from '../support/databases';
+import { confirmTyped } from '../support/desk';
 import { addEmployee, setUpHandler } from '../support/journey';
 import { joinFromLetter } from '../support/phone';
 import { spawnServer } from '../support/spawn';
@@ -186,11 +187,11 @@ test('passkeys: one touch signs in and unlocks; no PRF explains itself; rename, 
 		// 6. Remove: the sign-in-only passkey goes; the last one stays while the second factor is required.
 		await toKeysPage(page);
 		await page.getByRole('button', { name: 'セキュリティキー を削除' }).click();
-		await page.getByRole('dialog').getByRole('button', { name: '削除', exact: true }).click();
+		await confirmTyped(page, '削除');
 		await expect(page.getByText('パスキーを削除しました。')).toBeVisible();
 		await expect(page.getByRole('listitem').filter({ hasText: 'セキュリティキー' })).toHaveCount(0);
 		await page.getByRole('button', { name: '事務所のノートPC を削除' }).click();
-		await page.getByRole('dialog').getByRole('button', { name: '削除', exact: true }).click();
+		await confirmTyped(page, '削除');
 		await expect(page.getByRole('dialog').getByRole('alert')).toContainText('最後のパスキーは削除できません');
 		await page.getByRole('dialog').getByRole('button', { name: 'キャンセル' }).click();
 		await expect(page.getByRole('listitem').filter({ hasText: '事務所のノートPC' })).toBeVisible();

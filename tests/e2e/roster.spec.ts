@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { openDb } from '../../server/db';
 import { openWithPassphrase } from '../../src/lib/crypto/index';
 import { dumpAllTables } from '../support/databases';
+import { confirmTyped, openTab } from '../support/desk';
 import { EMPLOYEE_PASSWORD, setUpHandler } from '../support/journey';
 import { FIXTURE_BACK, FIXTURE_FRONT, joinFromLetter, submitAsEmployee } from '../support/phone';
 import { spawnServer } from '../support/spawn';
@@ -194,6 +195,7 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 
 		// Step 3 (利用・提供): a CSV for payroll in Shift_JIS, made here from the checked records after
 		// the reason is recorded; then the same sealed with a passphrase as an age file.
+		await openTab(page, '利用・出力');
 		await page.getByRole('button', { name: '理由を記録してダウンロード' }).click();
 		await expect(page.getByText('理由は2〜200文字で入力してください。')).toBeVisible();
 		await page.getByLabel('出力の理由（利用目的）').fill('源泉徴収票作成事務');
@@ -209,15 +211,18 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 
 		// Step 4 (廃棄・証明): S-003 has no leaving date, so it is not due; the 責任者 shows everyone,
 		// picks it, confirms by typing, and gets the certificate. The board counts it as 廃棄済.
+		await openTab(page, '廃棄');
 		const disposal = page.getByTestId('disposal');
 		await disposal.getByLabel('期限前・退職日のない人も表示する').check();
 		await disposal.getByLabel('選択 S-003').check();
 		await expect(disposal.getByText(/保存期間が終わっていない人、または退職日のない人が1人/)).toBeVisible();
 		await disposal.getByLabel('廃棄の理由').selectOption({ label: '本人の求め' });
-		await disposal.getByLabel(/確認のため/).fill('廃棄');
 		await disposal.getByRole('button', { name: '1人のデータを廃棄する' }).click();
+		await confirmTyped(page, '廃棄');
 		await expect(disposal.getByText('1人のデータを廃棄しました。')).toBeVisible({ timeout: 30_000 });
+		await openTab(page, '従業員');
 		await expect(page.getByTestId('board-disposed')).toHaveText('1');
+		await openTab(page, '廃棄');
 		const [certificate] = await Promise.all([page.waitForEvent('download'), disposal.getByRole('button', { name: '廃棄証明書（PDF）' }).first().click()]);
 		const certificateFile = join(dir, 'certificate.pdf');
 		await certificate.saveAs(certificateFile);
@@ -227,6 +232,7 @@ test('imports a Shift_JIS roster with per-row errors, only the valid rows and on
 		expect(certificateText.replace(/\s+/g, '')).not.toContain('123456789018');
 
 		// Step 5 (安全管理措置): the 取扱規程 template names the company and its 責任者, made here as a PDF.
+		await openTab(page, '設定・鍵');
 		const [rules] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '特定個人情報等取扱規程をPDFでダウンロード' }).click()]);
 		const rulesFile = join(dir, 'rules.pdf');
 		await rules.saveAs(rulesFile);

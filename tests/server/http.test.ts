@@ -1,5 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app';
@@ -48,6 +50,37 @@ describe('serving the app', () => {
 	it('never lets the service worker be cached, and caches immutable assets for a year', async () => {
 		expect((await fetch(`${app.url}/sw.js`)).headers.get('cache-control')).toBe('no-cache');
 		expect((await fetch(`${app.url}/_app/immutable/a.js`)).headers.get('cache-control')).toContain('immutable');
+	});
+
+	it('compresses scripts and pages with brotli or gzip as the browser accepts, and sends them plain otherwise', async () => {
+		const script = 'export const text = "' + 'マイナンバー'.repeat(2000) + '";';
+		writeFileSync(join(staticDir, '_app/immutable/big.js'), script);
+		/** A raw GET (fetch would decode the body and hide the encoding). */
+		const get = (path: string, acceptEncoding?: string) =>
+			new Promise<{ encoding: string | undefined; vary: string | undefined; length: number; body: Buffer }>((done, fail) => {
+				const req = request(`${app.url}${path}`, { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (res) => {
+					const chunks: Buffer[] = [];
+					res.on('data', (c: Buffer) => chunks.push(c));
+					res.on('end', () => done({ encoding: res.headers['content-encoding'], vary: res.headers.vary, length: Number(res.headers['content-length']), body: Buffer.concat(chunks) }));
+				});
+				req.on('error', fail);
+				req.end();
+			});
+		const br = await get('/_app/immutable/big.js', 'gzip, deflate, br');
+		expect(br.encoding).toBe('br');
+		expect(br.vary).toBe('Accept-Encoding');
+		expect(br.length).toBe(br.body.length);
+		expect(br.body.length).toBeLessThan(Buffer.byteLength(script) / 10);
+		expect(brotliDecompressSync(br.body).toString()).toBe(script);
+		const gz = await get('/_app/immutable/big.js', 'gzip;q=1, br;q=0');
+		expect(gz.encoding).toBe('gzip');
+		expect(gunzipSync(gz.body).toString()).toBe(script);
+		const plain = await get('/_app/immutable/big.js');
+		expect(plain.encoding).toBeUndefined();
+		expect(plain.body.toString()).toBe(script);
+		const page = await get('/desk', 'br');
+		expect(page.encoding).toBe('br');
+		expect(brotliDecompressSync(page.body).toString()).toContain('app');
 	});
 
 	it('does not serve files outside the build folder', async () => {

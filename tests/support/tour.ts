@@ -177,6 +177,20 @@ export async function tour(browser: Browser, demo: Demo, visit: Visit, langs: La
 		await phone.getByRole('button', { name: '提出を始める' }).click();
 		await expect(phone.getByRole('heading', { name: '利用目的の確認' })).toBeVisible();
 		await at(phone, { id: 'phone-purpose', device: 'phone' });
+		// A contextual 「?」: the entry opens in a dialog over the step (nothing typed is lost).
+		const helpDialog = phone.getByRole('dialog');
+		await atDialog(
+			phone,
+			{ id: 'phone-help-dialog', device: 'phone' },
+			async () => {
+				await phone.locator('button.help-link').first().click();
+				await expect(helpDialog).toBeVisible();
+			},
+			async () => {
+				await phone.keyboard.press('Escape');
+				await expect(helpDialog).toBeHidden();
+			}
+		);
 		await phone.getByLabel('利用目的を確認しました').check();
 		await phone.getByRole('button', { name: '次へ' }).click();
 
@@ -223,6 +237,9 @@ export async function tour(browser: Browser, demo: Demo, visit: Visit, langs: La
 		await phone.getByRole('button', { name: '提出の状況を見る' }).click();
 		await expect(phone.getByTestId('submission-status')).toBeVisible();
 		await at(phone, { id: 'phone-status', device: 'phone' });
+		await phone.goto(`${baseUrl}/help`);
+		await expect(phone.getByRole('searchbox')).toBeVisible();
+		await at(phone, { id: 'phone-help', device: 'phone' });
 
 		// ── The handler's desk ────────────────────────────────────────────────────────────────
 		const desk = await newPage('desktop');

@@ -214,10 +214,23 @@ export const authRouter = createTRPCRouter({
 			return { ok: true as const };
 		}),
 
-	/** Who is signed in, for the UI. Null when nobody is. */
+	/**
+	 * Who is signed in, for the UI. Null when nobody is. `session` tells the UI when the session
+	 * ends (absolute limit, and for handlers the idle limit this very call just pushed back), with the
+	 * server's clock so the browser can correct its own; the UI warns before the end and calls this
+	 * again to stay signed in.
+	 */
 	me: publicProcedure.query(async ({ ctx }) => {
 		const session = ctx.session;
 		if (!session) return null;
+		const now = ctx.services.now();
+		const idleSeconds = session.kind === 'handler' ? ctx.services.config.handlerIdleSeconds : null;
+		const clock = {
+			expiresAt: session.expiresAt.toISOString(),
+			idleSeconds,
+			idleExpiresAt: idleSeconds === null ? null : new Date((session.lastSeenAt ?? now).getTime() + idleSeconds * 1000).toISOString(),
+			now: now.toISOString()
+		};
 		if (session.kind === 'employee') {
 			// `employee.kind` is the person's kind (employee or payee), for the phone's wording; `kind` above is the session's.
 			const [row] = await ctx.db
@@ -226,7 +239,7 @@ export const authRouter = createTRPCRouter({
 				.innerJoin(companies, eq(companies.id, employees.companyId))
 				.where(eq(employees.id, session.employeeId));
 			if (!row) return null;
-			return { kind: 'employee' as const, employee: row };
+			return { kind: 'employee' as const, employee: row, session: clock };
 		}
 		const [row] = await ctx.db
 			.select({
@@ -253,7 +266,8 @@ export const authRouter = createTRPCRouter({
 		return {
 			kind: 'handler' as const,
 			user: { ...user, lastLoginAt: lastLoginAt?.toISOString() ?? null, lastLogoutAt: lastLogoutAt?.toISOString() ?? null },
-			handlerKey: recipient && signingPublicKey && fingerprint ? { recipient, signingPublicKey, fingerprint } : null
+			handlerKey: recipient && signingPublicKey && fingerprint ? { recipient, signingPublicKey, fingerprint } : null,
+			session: clock
 		};
 	})
 });

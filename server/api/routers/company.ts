@@ -1,10 +1,10 @@
-import { and, asc, count, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
+import { and, asc, count, countDistinct, desc, eq, inArray, isNull, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import { fingerprint, isAgeFile, verifyCompanyPin, verifyManifestChain, verifyMemberStatement, type Member } from '../../../src/lib/crypto/index';
 import { isValidCorporateNumber, normalizeNumberInput } from '../../../src/lib/mynumber/index';
 import { isPurpose, PURPOSES } from '../../../src/lib/purposes/index';
 import { appendAuditInTx, handlerEvent } from '../../audit';
-import { companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, organisations, submissions, users } from '../../db/schema';
+import { auditEvents, companies, companyManifests, companyRoles, employees, handlerKeys, invitations, keyGrants, organisations, submissions, users } from '../../db/schema';
 import type { Db } from '../../db';
 import { b64, plainText, sealedGrant, signedManifest, toB64, toBytes, uuid } from '../inputs';
 import { createTRPCRouter, fail, handlerProcedure, requireRole, type Context } from '../trpc';
@@ -44,11 +44,13 @@ export interface CompanyProgress {
 	returned: number;
 	accepted: number;
 	declined: number;
+	/** Employees who were ever sent a letter or an invitation (the onboarding checklist's last step). */
+	invited: number;
 }
 
 /** Counts per company in two grouped reads, so a dashboard of many companies stays cheap. */
 async function progressOf(db: Db, companyIds: string[]): Promise<Map<string, CompanyProgress>> {
-	const out = new Map<string, CompanyProgress>(companyIds.map((id) => [id, { employees: 0, waiting: 0, returned: 0, accepted: 0, declined: 0 }]));
+	const out = new Map<string, CompanyProgress>(companyIds.map((id) => [id, { employees: 0, waiting: 0, returned: 0, accepted: 0, declined: 0, invited: 0 }]));
 	if (!companyIds.length) return out;
 	const counts = await db
 		.select({ companyId: employees.companyId, n: count() })
@@ -56,6 +58,14 @@ async function progressOf(db: Db, companyIds: string[]): Promise<Map<string, Com
 		.where(inArray(employees.companyId, companyIds))
 		.groupBy(employees.companyId);
 	for (const c of counts) out.get(c.companyId)!.employees = c.n;
+	// Revoked invitations count too: the person was asked, a later letter only replaced the link.
+	const invited = await db
+		.select({ companyId: employees.companyId, n: countDistinct(invitations.employeeId) })
+		.from(invitations)
+		.innerJoin(employees, eq(employees.id, invitations.employeeId))
+		.where(inArray(employees.companyId, companyIds))
+		.groupBy(employees.companyId);
+	for (const c of invited) out.get(c.companyId)!.invited = c.n;
 	const subs = await db
 		.select({ companyId: submissions.companyId, employeeId: submissions.employeeId, kind: submissions.kind, status: submissions.status })
 		.from(submissions)
@@ -85,6 +95,7 @@ export const companyRouter = createTRPCRouter({
 				role: companyRoles.role,
 				currentEpoch: companies.currentEpoch,
 				rootFingerprint: companies.rootFingerprint,
+				recoveryKitEpoch: companies.recoveryKitEpoch,
 				orgId: companies.orgId,
 				orgName: organisations.name
 			})
@@ -94,8 +105,27 @@ export const companyRouter = createTRPCRouter({
 			.where(and(eq(companyRoles.userId, ctx.user.id), isNull(companyRoles.revokedAt)))
 			.orderBy(asc(companies.name));
 		const progress = await progressOf(ctx.db, rows.map((r) => r.id));
+		// The purposes have a default; whether a 責任者 chose them is only in the history (indexed by company and action).
+		const purposesSaved = rows.length
+			? new Set(
+					(
+						await ctx.db
+							.selectDistinct({ companyId: auditEvents.companyId })
+							.from(auditEvents)
+							.where(and(inArray(auditEvents.companyId, rows.map((r) => r.id)), eq(auditEvents.action, 'purposes_update'), eq(auditEvents.result, 'ok')))
+					).map((e) => e.companyId)
+				)
+			: new Set<string | null>();
 		// A company of a partner office names that office, so a handler knows whose data it is.
-		return rows.map(({ orgId, orgName, ...r }) => ({ ...r, partnerOrgName: orgId === ctx.user.orgId ? null : orgName, progress: progress.get(r.id)! }));
+		return rows.map(({ orgId, orgName, recoveryKitEpoch, ...r }) => ({
+			...r,
+			partnerOrgName: orgId === ctx.user.orgId ? null : orgName,
+			progress: progress.get(r.id)!,
+			/** A confirmed recovery kit covers the current key epoch (the onboarding checklist; invitations need it). */
+			recoveryKitCurrent: recoveryKitEpoch !== null && recoveryKitEpoch >= r.currentEpoch,
+			/** A 責任者 saved the purposes of use at least once (before that, the default set applies). */
+			purposesSaved: purposesSaved.has(r.id)
+		}));
 	}),
 
 	/**

@@ -1,4 +1,5 @@
 import { api, type RouterOutputs } from '$lib/api';
+import { sessionExpiry } from './expiry.svelte';
 import { join } from './join.svelte';
 import { keyring } from './keyring.svelte';
 
@@ -45,6 +46,8 @@ class SessionManager {
 	async logout(): Promise<void> {
 		keyring.lock();
 		join.lock();
+		// Signed out on purpose: no "you were signed out" warning afterwards.
+		sessionExpiry.clear();
 		try {
 			await api.auth.logout.mutate();
 		} finally {
