@@ -32,6 +32,9 @@ const CHOSEN = new Set([
 	'desk-help'
 ]);
 
+/** Screens taken 1500 px tall. */
+const TALL = new Set(['desk-company', 'desk-history']);
+
 async function disposalCertificate(page: Page, baseUrl: string, companyIds: string[], out: string): Promise<boolean> {
 	await page.goto(`${baseUrl}/login`);
 	await page.getByLabel('ユーザーID').fill(DEMO_USERS.admin.loginId);
@@ -80,7 +83,9 @@ async function main(): Promise<void> {
 			if (!values.all && !CHOSEN.has(stop.id)) return;
 			// No blinking caret or running transition in a picture.
 			await page.addStyleTag({ content: '*,*::before,*::after{caret-color:transparent!important;transition:none!important;animation:none!important}' });
-			await page.screenshot({ path: join(out, `${stop.id}.png`), animations: 'disabled' });
+			// The board and the history are tables: show the first rows, not just the page's top.
+			const tall = TALL.has(stop.id) ? { fullPage: true, clip: { x: 0, y: 0, width: page.viewportSize()!.width, height: 1500 } } : {};
+			await page.screenshot({ path: join(out, `${stop.id}.png`), animations: 'disabled', ...tall });
 			console.log(`  ${stop.id}.png`);
 		});
 		const context = await browser.newContext({ ...DESKTOP, locale: 'ja-JP', acceptDownloads: true });

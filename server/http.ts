@@ -236,11 +236,15 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 				htmlCache.set(file, cached);
 			}
 			res.setHeader('Content-Security-Policy', cached.csp);
+			res.setHeader('Vary', 'Accept-Encoding');
 			const htmlEncoding = acceptedEncoding(req);
-			if (htmlEncoding) return compressed(file, htmlEncoding).then((body) => sendEncoded(req, res, body, htmlEncoding));
+			// Compressed from the cached body, so the page and its CSP hashes always come from one read.
+			if (htmlEncoding) return compressed(file, htmlEncoding, cached.body).then((body) => sendEncoded(req, res, body, htmlEncoding));
 			res.setHeader('Content-Length', cached.body.length);
 			return void res.end(req.method === 'HEAD' ? undefined : cached.body);
 		}
+		// Vary on every compressible answer, plain ones too, so a shared cache never hands one client's copy to another.
+		if (COMPRESSIBLE.has(ext)) res.setHeader('Vary', 'Accept-Encoding');
 		const encoding = COMPRESSIBLE.has(ext) ? acceptedEncoding(req) : null;
 		if (encoding) return compressed(file, encoding).then((body) => sendEncoded(req, res, body, encoding));
 		res.setHeader('Content-Length', statSync(file).size);
@@ -248,17 +252,26 @@ export function createAppServer(services: Services, options: HttpOptions): Serve
 		createReadStream(file).pipe(res);
 	}
 
-	/** Text assets compressed once per file version (in the thread pool), then served from memory. */
-	const compressedCache = new Map<string, Promise<Buffer>>();
-	function compressed(file: string, encoding: 'br' | 'gzip'): Promise<Buffer> {
-		const key = `${encoding}:${file}:${statSync(file).mtimeMs}`;
-		let body = compressedCache.get(key);
-		if (!body) {
-			const raw = readFileSync(file);
-			body = encoding === 'br' ? brotli(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length } }) : gzipAsync(raw, { level: 9 });
-			compressedCache.set(key, body);
-			body.catch(() => compressedCache.delete(key));
-		}
+	/**
+	 * Text assets compressed once per file version (in the thread pool), then served from memory. One
+	 * entry per file and encoding: a newer version on disk replaces the old one. `raw` is the content
+	 * to compress when the caller already holds it (HTML, whose CSP was computed from that read).
+	 */
+	const compressedCache = new Map<string, { version: string; body: Promise<Buffer> }>();
+	function compressed(file: string, encoding: 'br' | 'gzip', raw?: Buffer): Promise<Buffer> {
+		const key = `${encoding}:${file}`;
+		const version = raw ? `cached:${raw.length}` : String(statSync(file).mtimeMs);
+		const hit = compressedCache.get(key);
+		if (hit && hit.version === version) return hit.body;
+		const content = raw ?? readFileSync(file);
+		const body =
+			encoding === 'br'
+				? brotli(content, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: content.length } })
+				: gzipAsync(content, { level: 9 });
+		compressedCache.set(key, { version, body });
+		body.catch(() => {
+			if (compressedCache.get(key)?.body === body) compressedCache.delete(key);
+		});
 		return body;
 	}
 

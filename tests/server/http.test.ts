@@ -77,6 +77,7 @@ describe('serving the app', () => {
 		expect(gunzipSync(gz.body).toString()).toBe(script);
 		const plain = await get('/_app/immutable/big.js');
 		expect(plain.encoding).toBeUndefined();
+		expect(plain.vary).toBe('Accept-Encoding');
 		expect(plain.body.toString()).toBe(script);
 		const page = await get('/desk', 'br');
 		expect(page.encoding).toBe('br');

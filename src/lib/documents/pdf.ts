@@ -70,6 +70,11 @@ export function wrapText(text: string, font: PDFFont, size: number, width: numbe
 
 const wrapCache = new WeakMap<PDFFont, Map<string, string[]>>();
 
+/** Characters that may not begin a line (JIS X 4051 行頭禁則, the common subset). */
+const NO_LINE_START = new Set([...'、。，．,.)）」』】〕〉》］｝!?！？・：；:;ーぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〜']);
+/** Characters that may not end a line (行末禁則). */
+const NO_LINE_END = new Set([...'(（「『【〔〈《［｛']);
+
 function layoutText(text: string, font: PDFFont, size: number, width: number): string[] {
 	const out: string[] = [];
 	for (const paragraph of text.split('\n')) {
@@ -86,9 +91,14 @@ function layoutText(text: string, font: PDFFont, size: number, width: number): s
 				line = '';
 			}
 			for (const ch of word) {
-				if (font.widthOfTextAtSize(line + ch, size) > width && line) {
-					out.push(line);
-					line = '';
+				// Japanese line breaking (禁則処理): closing punctuation never starts a line, it hangs
+				// into the margin (ぶら下げ); an opening bracket never ends one, it moves down.
+				// At most one character hangs past the margin; in a rare run of them (「！！」) the next one starts the line.
+				const hangs = NO_LINE_START.has(ch) && !NO_LINE_START.has(line.at(-1) ?? '');
+				if (font.widthOfTextAtSize(line + ch, size) > width && line && !hangs) {
+					const carried = NO_LINE_END.has(line.at(-1)!) && line.length > 1 ? line.at(-1)! : '';
+					out.push(carried ? line.slice(0, -1) : line);
+					line = carried;
 				}
 				line += ch;
 			}

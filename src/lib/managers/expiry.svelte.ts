@@ -8,6 +8,8 @@
 import { api, type RouterOutputs } from '$lib/api';
 import { deadline, ExpiryWatch, extendable, fromServer, type ExpiryPhase, type ServerSessionClock } from './expiry';
 import { onSessionActivity } from './session-activity';
+import { join } from './join.svelte';
+import { keyring } from './keyring.svelte';
 
 type Me = RouterOutputs['auth']['me'];
 
@@ -99,7 +101,7 @@ class SessionExpiryManager {
 				this.#take(identity, me.kind, me.session);
 				return true;
 			}
-			this.#watch.ended();
+			this.#ended();
 			this.stillSignedOut = this.phase === 'expired';
 			return false;
 		} catch {
@@ -115,10 +117,20 @@ class SessionExpiryManager {
 		if (this.busy) return;
 		try {
 			const me = await api.auth.me.query();
-			if (identityOf(me) !== this.#identity) this.#watch.ended();
+			if (identityOf(me) !== this.#identity) this.#ended();
 		} catch {
 			// Unknown: the clock decides.
 		}
+	}
+
+	/**
+	 * The session this page knew is over. Unlocked keys go with it: another tab may have signed in as
+	 * someone else, and this page must not act as them while holding the first person's keys.
+	 */
+	#ended(): void {
+		keyring.lock();
+		join.lock();
+		this.#watch.ended();
 	}
 
 	#take(identity: string, kind: 'handler' | 'employee', clock: ServerSessionClock): void {
